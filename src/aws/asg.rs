@@ -1,0 +1,84 @@
+//! EC2 Auto Scaling: group capacity and instances; EC2 for the AZ of targets outside a group.
+use super::Clients;
+use super::error::{AwsError, aws_err};
+use crate::domain::{AsgInstance, AutoScalingGroup};
+use std::collections::HashMap;
+
+/// DescribeAutoScalingGroups for all `names` in one paginated call.
+pub async fn describe_groups(
+    clients: &Clients,
+    names: &[String],
+) -> Result<Vec<AutoScalingGroup>, AwsError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut pages = clients
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .set_auto_scaling_group_names(Some(names.to_vec()))
+        .into_paginator()
+        .send();
+    let mut groups = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(aws_err("DescribeAutoScalingGroups"))?;
+        groups.extend(page.auto_scaling_groups().iter().map(|g| {
+            let mut instances: Vec<AsgInstance> = g
+                .instances()
+                .iter()
+                .map(|i| AsgInstance {
+                    id: i.instance_id().unwrap_or_default().to_string(),
+                    az: i.availability_zone().unwrap_or_default().to_string(),
+                    lifecycle: i
+                        .lifecycle_state()
+                        .map(|l| l.as_str().to_string())
+                        .unwrap_or_default(),
+                    health: i.health_status().unwrap_or_default().to_string(),
+                    instance_type: i.instance_type().map(str::to_string),
+                    launch_template_version: i
+                        .launch_template()
+                        .and_then(|lt| lt.version())
+                        .map(str::to_string),
+                })
+                .collect();
+            instances.sort_by(|a, b| a.id.cmp(&b.id));
+            AutoScalingGroup {
+                name: g.auto_scaling_group_name().unwrap_or_default().to_string(),
+                min: g.min_size().unwrap_or_default(),
+                desired: g.desired_capacity().unwrap_or_default(),
+                max: g.max_size().unwrap_or_default(),
+                azs: g.availability_zones().to_vec(),
+                instances,
+            }
+        }));
+    }
+    Ok(groups)
+}
+
+/// Availability Zone of each instance id, in one DescribeInstances call (paginated).
+pub async fn instance_azs(
+    clients: &Clients,
+    ids: &[String],
+) -> Result<HashMap<String, String>, AwsError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut pages = clients
+        .ec2
+        .describe_instances()
+        .set_instance_ids(Some(ids.to_vec()))
+        .into_paginator()
+        .send();
+    let mut azs = HashMap::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(aws_err("DescribeInstances"))?;
+        for instance in page.reservations().iter().flat_map(|r| r.instances()) {
+            if let (Some(id), Some(az)) = (
+                instance.instance_id(),
+                instance.placement().and_then(|p| p.availability_zone()),
+            ) {
+                azs.insert(id.to_string(), az.to_string());
+            }
+        }
+    }
+    Ok(azs)
+}

@@ -1,0 +1,91 @@
+//! CloudWatch writes the sandbox uses to fill what moto's CloudFormation skips: the template's
+//! alarms (PutMetricAlarm) and metric data for sparklines (PutMetricData).
+use super::Clients;
+use super::error::{AwsError, aws_err};
+use aws_sdk_cloudwatch::types::{
+    ComparisonOperator, Dimension, MetricDatum, StandardUnit, Statistic,
+};
+use chrono::{DateTime, Utc};
+
+/// An alarm with every reference resolved to a concrete value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmDefinition {
+    pub name: String,
+    pub description: Option<String>,
+    pub namespace: String,
+    pub metric: String,
+    pub statistic: String,
+    pub period_secs: i32,
+    pub evaluation_periods: i32,
+    pub threshold: f64,
+    pub comparison: String,
+    pub treat_missing_data: Option<String>,
+    pub dimensions: Vec<(String, String)>,
+    pub alarm_actions: Vec<String>,
+    pub ok_actions: Vec<String>,
+}
+
+/// One metric's data points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricSeries {
+    pub namespace: String,
+    pub metric: String,
+    pub dimensions: Vec<(String, String)>,
+    pub unit: Option<String>,
+    pub points: Vec<(DateTime<Utc>, f64)>,
+}
+
+fn dimensions(dims: &[(String, String)]) -> Vec<Dimension> {
+    dims.iter()
+        .map(|(name, value)| Dimension::builder().name(name).value(value).build())
+        .collect()
+}
+
+/// PutMetricAlarm (creates or replaces the alarm of that name).
+pub async fn put_alarm(clients: &Clients, alarm: &AlarmDefinition) -> Result<(), AwsError> {
+    clients
+        .cloudwatch
+        .put_metric_alarm()
+        .alarm_name(&alarm.name)
+        .set_alarm_description(alarm.description.clone())
+        .namespace(&alarm.namespace)
+        .metric_name(&alarm.metric)
+        .statistic(Statistic::from(alarm.statistic.as_str()))
+        .period(alarm.period_secs)
+        .evaluation_periods(alarm.evaluation_periods)
+        .threshold(alarm.threshold)
+        .comparison_operator(ComparisonOperator::from(alarm.comparison.as_str()))
+        .set_treat_missing_data(alarm.treat_missing_data.clone())
+        .set_dimensions(Some(dimensions(&alarm.dimensions)))
+        .set_alarm_actions(Some(alarm.alarm_actions.clone()))
+        .set_ok_actions(Some(alarm.ok_actions.clone()))
+        .send()
+        .await
+        .map_err(aws_err("PutMetricAlarm"))?;
+    Ok(())
+}
+
+/// PutMetricData for one series, in requests of at most 1,000 points (the API's limit).
+pub async fn put_series(clients: &Clients, series: &MetricSeries) -> Result<(), AwsError> {
+    let dims = dimensions(&series.dimensions);
+    for chunk in series.points.chunks(1000) {
+        let data = chunk.iter().map(|(at, value)| {
+            MetricDatum::builder()
+                .metric_name(&series.metric)
+                .set_dimensions(Some(dims.clone()))
+                .timestamp(aws_smithy_types::DateTime::from_secs(at.timestamp()))
+                .value(*value)
+                .set_unit(series.unit.as_deref().map(StandardUnit::from))
+                .build()
+        });
+        clients
+            .cloudwatch
+            .put_metric_data()
+            .namespace(&series.namespace)
+            .set_metric_data(Some(data.collect()))
+            .send()
+            .await
+            .map_err(aws_err("PutMetricData"))?;
+    }
+    Ok(())
+}
