@@ -66,7 +66,7 @@ pub fn plan(
         .map_err(|e| eyre!(UsageError(format!("{e:#}"))))?;
     let mut parameters = BTreeMap::new();
     let mut changed = Vec::new();
-    for name in template.params.keys() {
+    for (name, spec) in &template.params {
         let before = current.and_then(|c| c.get(name));
         match (wanted.get(name), before) {
             (Some(new), old) => {
@@ -79,12 +79,20 @@ pub fn plan(
             (None, Some(old)) if old == "****" => {
                 parameters.insert(name.clone(), ParamValue::UsePrevious);
             }
-            // Explicit previous values rather than UsePreviousValue: same effect, and it
-            // works on emulators that ignore UsePreviousValue.
+            // Unchanged and equal to the template default: leaving it out means the same
+            // value, and keeps the request minimal (moto mis-applies updates that restate
+            // every parameter).
+            (None, Some(old)) if spec.default.as_ref() == Some(old) => {}
+            // AWS reports an SSM-typed parameter by its SSM name; an emulator that reports the
+            // resolved AMI id instead would have that id looked up as a name and fail. Leave
+            // it out: the template's SSM name applies, which is what the stack was built with.
+            (None, Some(old)) if is_resolved_ssm_value(spec, old) => {}
+            // Kept at its non-default value. Sent explicitly: omitting it would reset it
+            // to the template default.
             (None, Some(old)) => {
                 parameters.insert(name.clone(), ParamValue::Set(old.clone()));
             }
-            (None, None) => {} // the template default applies
+            (None, None) => {} // a new parameter: the template default applies
         }
     }
     Ok(DeployPlan {
@@ -92,6 +100,14 @@ pub fn plan(
         parameters,
         changed,
     })
+}
+
+fn is_resolved_ssm_value(spec: &template::ParamSpec, value: &str) -> bool {
+    let ssm_typed = spec.param_type.starts_with("AWS::SSM::Parameter::Value<");
+    let looks_resolved = value
+        .strip_prefix("ami-")
+        .is_some_and(|hex| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()));
+    ssm_typed && looks_resolved
 }
 
 /// The change set as the user reviews it.
@@ -107,9 +123,7 @@ pub fn render_change_set(stack: &str, plan: &DeployPlan, set: &ChangeSet) -> Str
             );
         }
     }
-    let mut t = comfy_table::Table::new();
-    t.load_style(comfy_table::presets::UTF8_HORIZONTAL_ONLY)
-        .set_header(vec!["Action", "Logical id", "Type", "Replacement"]);
+    let mut t = crate::status::table(&["Action", "Logical id", "Type", "Replacement"]);
     for c in &set.changes {
         let replacement = match c.replacement.as_deref() {
             Some("True") => "⚠ True".to_string(),
@@ -179,15 +193,23 @@ impl Outcome {
     }
 }
 
-/// Whether the stack has settled after the execution began.
-fn settled(before: Option<&StackSummary>, now: &StackSummary) -> bool {
+/// Whether the stack has settled after the execution began. Right after ExecuteChangeSet the
+/// old terminal status may still show, so a terminal status only counts once the stack has
+/// visibly moved: a new terminal event for the stack itself, or a changed status or time.
+fn settled(before: Option<&StackSummary>, now: &StackSummary, new_events: &[StackEvent]) -> bool {
     if now.is_in_progress() || now.status == "REVIEW_IN_PROGRESS" {
         return false;
     }
-    // Right after ExecuteChangeSet the old terminal status may still show: wait for a change.
+    let stack_finished_event = new_events.iter().any(|e| {
+        e.resource_type == "AWS::CloudFormation::Stack"
+            && e.logical_id == now.name
+            && !e.status.ends_with("_IN_PROGRESS")
+    });
     match before {
         None => true,
-        Some(b) => b.status != now.status || b.last_updated != now.last_updated,
+        Some(b) => {
+            stack_finished_event || b.status != now.status || b.last_updated != now.last_updated
+        }
     }
 }
 
@@ -224,7 +246,7 @@ pub async fn execute_and_follow(
                 new_events.push(event);
             }
         }
-        if settled(before, &summary) {
+        if settled(before, &summary, &new_events) {
             let failures = new_events
                 .into_iter()
                 .filter(StackEvent::is_failure)

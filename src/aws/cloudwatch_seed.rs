@@ -89,3 +89,59 @@ pub async fn put_series(clients: &Clients, series: &MetricSeries) -> Result<(), 
     }
     Ok(())
 }
+
+/// The alarms of `names` that exist, with their dimensions and threshold (DescribeAlarms by
+/// name, 100 names per call).
+pub async fn existing_alarms(
+    clients: &Clients,
+    names: &[String],
+) -> Result<std::collections::HashMap<String, (Vec<(String, String)>, Option<f64>)>, AwsError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in names.chunks(100) {
+        let out = clients
+            .cloudwatch
+            .describe_alarms()
+            .set_alarm_names(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(aws_err("DescribeAlarms"))?;
+        found.extend(out.metric_alarms().iter().filter_map(|a| {
+            let dims = a
+                .dimensions()
+                .iter()
+                .filter_map(|d| Some((d.name()?.to_string(), d.value()?.to_string())))
+                .collect();
+            Some((a.alarm_name()?.to_string(), (dims, a.threshold())))
+        }));
+    }
+    Ok(found)
+}
+
+/// Time of the newest data point of a series since `since`, if any (so a top-up never writes
+/// a minute twice: CloudWatch would add the two values together).
+pub async fn latest_point(
+    clients: &Clients,
+    series: &MetricSeries,
+    since: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, AwsError> {
+    let out = clients
+        .cloudwatch
+        .get_metric_statistics()
+        .namespace(&series.namespace)
+        .metric_name(&series.metric)
+        .set_dimensions(Some(dimensions(&series.dimensions)))
+        .start_time(aws_smithy_types::DateTime::from_secs(since.timestamp()))
+        .end_time(aws_smithy_types::DateTime::from_secs(
+            Utc::now().timestamp() + 60,
+        ))
+        .period(60)
+        .statistics(Statistic::SampleCount)
+        .send()
+        .await
+        .map_err(aws_err("GetMetricStatistics"))?;
+    Ok(out
+        .datapoints()
+        .iter()
+        .filter_map(|d| d.timestamp().and_then(super::to_utc))
+        .max())
+}

@@ -97,10 +97,12 @@ fn install(venv: &Path) -> Result<()> {
             .collect::<Vec<_>>()
     });
     let mut tail: Vec<String> = Vec::new();
+    let mut fetched = 0;
     for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        // Progress without the noise: one line per package fetched, and the final summary.
-        if line.starts_with("Collecting") || line.starts_with("Successfully installed") {
-            let _ = writeln!(err, "  {}", line.chars().take(100).collect::<String>());
+        // Progress without the noise: a count of packages fetched, on one line.
+        if line.starts_with("Collecting") {
+            fetched += 1;
+            let _ = write!(err, "\r  fetched {fetched} packages");
         }
         tail.push(line);
     }
@@ -116,6 +118,6 @@ fn install(venv: &Path) -> Result<()> {
         );
     }
     std::fs::write(venv.join(MARKER), MOTO_VERSION)?;
-    let _ = writeln!(err, "opsdeck: sandbox emulator installed");
+    let _ = writeln!(err, "\nopsdeck: sandbox emulator installed");
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! After a deploy on the sandbox: create the template's alarms and an hour of metric data,
 //! through real API calls, because moto's CloudFormation skips alarms and emits no metrics.
 //! Everything is derived from the bundled template so the two cannot drift apart.
-use crate::aws::cloudwatch_seed::{AlarmDefinition, MetricSeries, put_alarm, put_series};
+use crate::aws::cloudwatch_seed::{
+    AlarmDefinition, MetricSeries, existing_alarms, latest_point, put_alarm, put_series,
+};
 use crate::aws::{AwsError, Clients, alb};
 use crate::domain::{StackResources, StackSummary};
 use crate::template::Template;
@@ -11,12 +13,18 @@ use color_eyre::eyre::Result;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// An alarm left out, and the reference that did not resolve.
+pub type SkippedAlarm = (String, String);
+
+/// A metric's identity: namespace, name, dimensions.
+type MetricKey = (String, String, Vec<(String, String)>);
+
 /// What one seeding did, for the user and for tests.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SeedReport {
     pub alarms: Vec<String>,
     /// Alarms whose resources the stack lacks (a disabled option), with the missing reference.
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<SkippedAlarm>,
     pub series: usize,
     pub points: usize,
 }
@@ -86,7 +94,7 @@ pub fn resolve_alarms(
     template: &Template,
     stack: &StackSummary,
     resources: &StackResources,
-) -> Result<(Vec<AlarmDefinition>, Vec<(String, String)>)> {
+) -> Result<(Vec<AlarmDefinition>, Vec<SkippedAlarm>)> {
     let resolver = Resolver {
         params: &stack.parameters,
         template,
@@ -126,7 +134,7 @@ fn demo_value(metric: &str, minute: i64, healthy_hosts: f64) -> f64 {
 }
 
 fn unit_of(metric: &str) -> Option<String> {
-    Some(match metric {
+    let unit = match metric {
         "CPUUtilization" => "Percent",
         "TargetResponseTime" => "Seconds",
         "FreeStorageSpace" => "Bytes",
@@ -137,8 +145,8 @@ fn unit_of(metric: &str) -> Option<String> {
         | "HealthyHostCount"
         | "DatabaseConnections" => "Count",
         _ => return None,
-    })
-    .map(str::to_string)
+    };
+    Some(unit.to_string())
 }
 
 /// One point per minute over `[from, to)` for every metric the alarms watch, plus the load
@@ -150,7 +158,7 @@ pub fn metric_series(
     to: DateTime<Utc>,
     healthy_hosts: f64,
 ) -> Vec<MetricSeries> {
-    let mut wanted: BTreeSet<(String, String, Vec<(String, String)>)> = alarms
+    let mut wanted: BTreeSet<MetricKey> = alarms
         .iter()
         .map(|a| (a.namespace.clone(), a.metric.clone(), a.dimensions.clone()))
         .collect();
@@ -183,7 +191,8 @@ pub fn metric_series(
         .collect()
 }
 
-/// Creates the template's alarms and the last hour of metric data for a deployed stack.
+/// Creates the template's alarms that do not exist yet or have changed and tops metric data up to now: the last hour on first use, then from the newest
+/// point on. Safe to call after every deploy and periodically.
 pub async fn seed_stack(
     clients: &Clients,
     template: &Template,
@@ -192,22 +201,44 @@ pub async fn seed_stack(
     healthy_hosts: usize,
 ) -> Result<SeedReport> {
     let (alarms, skipped) = resolve_alarms(template, stack, resources)?;
-    try_join_all(alarms.iter().map(|a| put_alarm(clients, a))).await?;
+    let names: Vec<String> = alarms.iter().map(|a| a.name.clone()).collect();
+    let existing = existing_alarms(clients, &names).await?;
+    // Put what is missing or differs (a replaced resource has a new physical id); leave the
+    // rest alone so they keep their state and history.
+    let missing: Vec<&AlarmDefinition> = alarms
+        .iter()
+        .filter(|a| {
+            existing.get(&a.name).is_none_or(|(dims, threshold)| {
+                let mut dims = dims.clone();
+                dims.sort();
+                let mut wanted = a.dimensions.clone();
+                wanted.sort();
+                dims != wanted || *threshold != Some(a.threshold)
+            })
+        })
+        .collect();
+    try_join_all(missing.iter().map(|a| put_alarm(clients, a))).await?;
     let now = Utc::now();
-    let series = metric_series(
-        &alarms,
-        resources,
-        now - Duration::hours(1),
-        now,
-        healthy_hosts as f64,
-    );
-    try_join_all(series.iter().map(|s| put_series(clients, s)))
-        .await
-        .map_err(|e: AwsError| color_eyre::eyre::eyre!(e))?;
+    let hour_ago = now - Duration::hours(1);
+    let mut series = metric_series(&alarms, resources, hour_ago, now, healthy_hosts as f64);
+    let newest = try_join_all(series.iter().map(|s| latest_point(clients, s, hour_ago))).await?;
+    for (s, newest) in series.iter_mut().zip(newest) {
+        if let Some(newest) = newest {
+            s.points.retain(|(t, _)| *t > newest);
+        }
+    }
+    try_join_all(
+        series
+            .iter()
+            .filter(|s| !s.points.is_empty())
+            .map(|s| put_series(clients, s)),
+    )
+    .await
+    .map_err(|e: AwsError| color_eyre::eyre::eyre!(e))?;
     Ok(SeedReport {
-        alarms: alarms.into_iter().map(|a| a.name).collect(),
+        alarms: missing.iter().map(|a| a.name.clone()).collect(),
         skipped,
-        series: series.len(),
+        series: series.iter().filter(|s| !s.points.is_empty()).count(),
         points: series.iter().map(|s| s.points.len()).sum(),
     })
 }
