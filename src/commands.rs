@@ -169,20 +169,28 @@ async fn deploy_command(ctx: &Context, args: &DeployArgs) -> Result<u8> {
         ));
     }
     print!("{}", deploy::render_change_set(&ctx.stack, &plan, &set));
-    let go = if args.yes {
-        true
-    } else if std::io::stdin().is_terminal() {
-        confirm(&format!("Execute this change set on stack {}?", ctx.stack))?
-    } else {
-        eprintln!(
-            "opsdeck: not executing: stdin is not a terminal; re-run with --yes to execute without asking"
-        );
-        let _ = cfn::delete_change_set(&ctx.clients, &ctx.stack, &id).await;
-        return Ok(exit::NOT_CONFIRMED);
-    };
+    let interactive = std::io::stdin().is_terminal();
+    let go = args.yes
+        || (interactive && confirm(&format!("Execute this change set on stack {}?", ctx.stack))?);
     if !go {
-        let _ = cfn::delete_change_set(&ctx.clients, &ctx.stack, &id).await;
-        println!("Not executed; the change set was deleted.");
+        if !interactive {
+            eprintln!(
+                "opsdeck: not executing: stdin is not a terminal; re-run with --yes to execute without asking"
+            );
+        }
+        let discarded = if plan.create {
+            cfn::discard_unexecuted_create(&ctx.clients, &ctx.stack, &id).await
+        } else {
+            cfn::delete_change_set(&ctx.clients, &ctx.stack, &id).await
+        };
+        match discarded {
+            Ok(()) => {
+                println!("Not executed; the change set was deleted and the stack is unchanged.")
+            }
+            Err(e) => {
+                eprintln!("opsdeck: not executed, but the change set could not be deleted: {e}")
+            }
+        }
         return Ok(exit::NOT_CONFIRMED);
     }
     let started = std::time::Instant::now();

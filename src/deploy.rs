@@ -291,3 +291,144 @@ pub fn check_deployable(existing: Option<&StackSummary>) -> Result<(), AwsError>
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stack(params: &[(&str, &str)]) -> StackSummary {
+        StackSummary {
+            name: "ha-web".into(),
+            id: None,
+            status: "CREATE_COMPLETE".into(),
+            status_reason: None,
+            created: None,
+            last_updated: None,
+            parameters: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    fn request(preset: Option<&str>, overrides: &[(&str, &str)]) -> DeployRequest {
+        DeployRequest {
+            preset: preset.map(str::to_string),
+            overrides: overrides
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn create_sends_only_what_differs_from_the_defaults() {
+        let t = Template::bundled().unwrap();
+        let plan = plan(
+            &t,
+            None,
+            &request(Some("sandbox"), &[("DesiredCapacity", "3")]),
+        )
+        .unwrap();
+        assert!(plan.create);
+        assert_eq!(
+            plan.parameters["DesiredCapacity"],
+            ParamValue::Set("3".into())
+        );
+        assert_eq!(
+            plan.parameters["DbDeletionProtection"],
+            ParamValue::Set("false".into())
+        );
+        assert!(!plan.parameters.contains_key("MaxSize"));
+    }
+
+    #[test]
+    fn update_keeps_non_default_values_and_reports_the_change() {
+        let t = Template::bundled().unwrap();
+        let current = stack(&[
+            ("DesiredCapacity", "2"),
+            ("MaxSize", "6"),
+            ("NatGateways", "single"),
+            ("LatestAmiId", "ami-0d27e0fb3bac4d724"),
+            ("AlarmEmail", "****"),
+        ]);
+        let plan = plan(
+            &t,
+            Some(&current),
+            &request(None, &[("DesiredCapacity", "4")]),
+        )
+        .unwrap();
+        assert!(!plan.create);
+        assert_eq!(
+            plan.changed,
+            vec![("DesiredCapacity".into(), Some("2".into()), "4".into())]
+        );
+        assert_eq!(
+            plan.parameters["DesiredCapacity"],
+            ParamValue::Set("4".into())
+        );
+        // Not resetting a non-default value to the template default is the point.
+        assert_eq!(
+            plan.parameters["NatGateways"],
+            ParamValue::Set("single".into())
+        );
+        assert_eq!(plan.parameters["AlarmEmail"], ParamValue::UsePrevious);
+        assert!(
+            !plan.parameters.contains_key("MaxSize"),
+            "equal to the default: left out"
+        );
+        assert!(
+            !plan.parameters.contains_key("LatestAmiId"),
+            "a resolved AMI is never sent as an SSM name"
+        );
+    }
+
+    #[test]
+    fn update_is_checked_against_the_stacks_current_capacity() {
+        let t = Template::bundled().unwrap();
+        let current = stack(&[("MinSize", "2"), ("DesiredCapacity", "2"), ("MaxSize", "3")]);
+        let err = plan(
+            &t,
+            Some(&current),
+            &request(None, &[("DesiredCapacity", "5")]),
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("2..3"), "{err:#}");
+    }
+
+    #[test]
+    fn no_change_is_recognised_from_aws_wording() {
+        let set = |status: &str, reason: &str| ChangeSet {
+            id: "x".into(),
+            status: status.into(),
+            status_reason: Some(reason.into()),
+            changes: vec![],
+        };
+        assert!(set("FAILED", "The submitted information didn't contain changes. Submit different information to create a change set.").is_no_change());
+        assert!(!set("FAILED", "Template format error").is_no_change());
+    }
+
+    #[test]
+    fn settling_waits_for_the_stack_to_move() {
+        let before = stack(&[]);
+        let mut now = stack(&[]);
+        assert!(
+            !settled(Some(&before), &now, &[]),
+            "old terminal status still showing"
+        );
+        let event = StackEvent {
+            id: "1".into(),
+            timestamp: None,
+            logical_id: "ha-web".into(),
+            resource_type: "AWS::CloudFormation::Stack".into(),
+            status: "UPDATE_COMPLETE".into(),
+            reason: None,
+        };
+        assert!(settled(Some(&before), &now, std::slice::from_ref(&event)));
+        now.status = "UPDATE_IN_PROGRESS".into();
+        assert!(!settled(Some(&before), &now, &[event]));
+        now.status = "CREATE_COMPLETE".into();
+        assert!(settled(None, &now, &[]));
+    }
+}

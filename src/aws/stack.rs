@@ -282,3 +282,23 @@ pub async fn delete_change_set(clients: &Clients, stack: &str, id: &str) -> Resu
         .map_err(aws_err("DeleteChangeSet"))?;
     Ok(())
 }
+
+/// Removes the empty stack a declined CREATE change set leaves behind. Only a stack still in
+/// REVIEW_IN_PROGRESS (which has no resources) is ever deleted here.
+pub async fn discard_unexecuted_create(
+    clients: &Clients,
+    stack: &str,
+    change_set: &str,
+) -> Result<(), AwsError> {
+    delete_change_set(clients, stack, change_set).await?;
+    if describe_stack(clients, stack).await?.status == "REVIEW_IN_PROGRESS" {
+        clients
+            .cloudformation
+            .delete_stack()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(aws_err("DeleteStack"))?;
+    }
+    Ok(())
+}

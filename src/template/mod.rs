@@ -221,3 +221,94 @@ pub fn validate_capacity(template: &Template, values: &BTreeMap<String, String>)
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_fits_in_a_direct_api_call() {
+        // CreateChangeSet takes TemplateBody up to 51,200 bytes; beyond that it needs S3.
+        assert!(
+            TEMPLATE_BODY.len() < 51_200,
+            "{} bytes",
+            TEMPLATE_BODY.len()
+        );
+    }
+
+    #[test]
+    fn template_avoids_syntax_the_emulator_cannot_parse() {
+        // moto rejects short-form GetAtt of dotted attributes and ${X.A.B} in Sub, which AWS
+        // accepts; the long form {"Fn::GetAtt": [X, A.B]} works in both.
+        let short_dotted = regex::Regex::new(r"!GetAtt\s+\w+\.\w+\.\w+").unwrap();
+        let short_list = regex::Regex::new(r"!GetAtt\s*\[\s*\w+\s*,\s*\w+\.\w+").unwrap();
+        let sub_dotted = regex::Regex::new(r"\$\{\w+\.\w+\.\w+\}").unwrap();
+        for (n, line) in TEMPLATE_BODY.lines().enumerate() {
+            for re in [&short_dotted, &short_list, &sub_dotted] {
+                assert!(!re.is_match(line), "line {}: {line}", n + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn every_preset_is_valid_for_the_template() {
+        let t = Template::bundled().unwrap();
+        for (name, _) in PRESETS {
+            let values = preset(name).unwrap();
+            for (k, v) in &values {
+                t.validate_value(k, v)
+                    .unwrap_or_else(|e| panic!("preset {name}: {e}"));
+            }
+            validate_capacity(&t, &values).unwrap_or_else(|e| panic!("preset {name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn values_are_checked_against_the_declared_constraints() {
+        let t = Template::bundled().unwrap();
+        assert!(t.validate_value("DbEngine", "postgres").is_ok());
+        let e = t
+            .validate_value("DbEngine", "oracle")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("allowed values are mysql, postgres"), "{e}");
+        assert!(
+            t.validate_value("DbAllocatedStorage", "10").is_err(),
+            "below MinValue"
+        );
+        assert!(
+            t.validate_value("DbAllocatedStorage", "twenty").is_err(),
+            "not a number"
+        );
+        assert!(t.validate_value("InstanceType", "t3.micro").is_ok());
+        assert!(
+            t.validate_value("InstanceType", "huge").is_err(),
+            "AllowedPattern"
+        );
+        let e = t.validate_value("Nope", "1").unwrap_err().to_string();
+        assert!(e.contains("unknown parameter"), "{e}");
+    }
+
+    #[test]
+    fn param_args_parse_and_reject_malformed() {
+        let p = parse_param_args(&["A=1".into(), "B=x=y".into()]).unwrap();
+        assert_eq!(p["B"], "x=y");
+        assert!(parse_param_args(&["A".into()]).is_err());
+        assert!(parse_param_args(&["=1".into()]).is_err());
+        assert!(parse_param_args(&["A=1".into(), "A=2".into()]).is_err());
+    }
+
+    #[test]
+    fn capacity_must_be_within_min_and_max() {
+        let t = Template::bundled().unwrap();
+        let v = |d: &str| BTreeMap::from([("DesiredCapacity".to_string(), d.to_string())]);
+        assert!(validate_capacity(&t, &v("4")).is_ok());
+        assert!(
+            validate_capacity(&t, &v("7"))
+                .unwrap_err()
+                .to_string()
+                .contains("2..6")
+        );
+        assert!(validate_capacity(&t, &v("1")).is_err());
+    }
+}

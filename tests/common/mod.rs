@@ -1,0 +1,104 @@
+//! Shared helpers for tests that run the real `opsdeck` binary against the sandbox emulator.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// An isolated opsdeck home: its own XDG state and config dirs (so its background sandbox,
+/// logs and audit trail are its own), sharing the user's cache dir (the provisioned emulator).
+pub struct TestHome {
+    dir: tempfile::TempDir,
+    /// Set in the environment of every process started from here, to find strays later.
+    pub tag: String,
+    sandbox_up: bool,
+}
+
+impl TestHome {
+    pub fn new() -> TestHome {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tag = format!(
+            "opsdeck-test-{}",
+            dir.path().file_name().unwrap().to_string_lossy()
+        );
+        TestHome {
+            dir,
+            tag,
+            sandbox_up: false,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    /// `opsdeck` with this home's environment and no AWS settings leaking in from the user's.
+    pub fn opsdeck(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+        cmd.env("XDG_STATE_HOME", self.state_dir())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("OPSDECK_TEST_TAG", &self.tag)
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("OPSDECK_STACK")
+            .timeout(std::time::Duration::from_secs(180));
+        cmd
+    }
+
+    /// Starts this home's background sandbox; it is stopped when the home is dropped.
+    pub fn sandbox_up(&mut self) -> &mut Self {
+        self.opsdeck().args(["sandbox", "up"]).assert().success();
+        self.sandbox_up = true;
+        self
+    }
+
+    /// Deploys the bundled stack with the sandbox preset and checks it succeeded.
+    pub fn deploy_sandbox_stack(&self) {
+        self.opsdeck()
+            .args(["--sandbox", "deploy", "--preset", "sandbox", "--yes"])
+            .assert()
+            .success();
+    }
+
+    /// `status --json` parsed.
+    pub fn status_json(&self) -> serde_json::Value {
+        let out = self
+            .opsdeck()
+            .args(["--sandbox", "status", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "status failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("status --json prints JSON")
+    }
+
+    /// Pids of live processes started from this home (they carry its tag in their environment).
+    pub fn tagged_processes(&self) -> Vec<i32> {
+        let needle = format!("OPSDECK_TEST_TAG={}", self.tag);
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| {
+                let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+                let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .map(|s| !s.contains(") Z "))
+                    .unwrap_or(false);
+                alive && environ.split(|b| *b == 0).any(|kv| kv == needle.as_bytes())
+            })
+            .collect()
+    }
+}
+
+impl Drop for TestHome {
+    fn drop(&mut self) {
+        if self.sandbox_up {
+            let _ = self.opsdeck().args(["sandbox", "down"]).output();
+        }
+    }
+}
