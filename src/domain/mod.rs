@@ -225,3 +225,6 @@ pub struct ResourceChange {
     pub replacement: Option<String>,
     pub physical_id: Option<String>,
 }
+
+mod panels;
+pub use panels::*;

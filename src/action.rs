@@ -1,0 +1,152 @@
+//! What a user can ask for: every `Action` is bindable in a keymap and runnable by name from the
+//! command line. Key bindings live only in `keymaps/*.toml`; code matches on `Action`.
+use serde::{Deserialize, Serialize};
+use strum::{EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter, EnumString, IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    /// Poll the focused panel now (the same poller, not a second request path).
+    Refresh,
+    RefreshAll,
+    FocusNext,
+    FocusPrev,
+    FocusStack,
+    FocusTargets,
+    FocusCapacity,
+    FocusDatabase,
+    FocusAlarms,
+    FocusZones,
+    Zoom,
+    CommandLine,
+    Filter,
+    Suspend,
+    SelectNext,
+    SelectPrev,
+    PageDown,
+    PageUp,
+    SelectFirst,
+    SelectLast,
+    /// Close the open overlay (help) or cancel the text being typed (command line, filter).
+    Close,
+    /// Accept the text being typed.
+    Submit,
+    /// Complete the word being typed on the command line.
+    Complete,
+}
+
+/// Where a binding applies. `Global` works everywhere unless an overlay captures input;
+/// a panel context applies when that panel has focus; `List` applies in every panel.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter, EnumString, IntoStaticStr,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Context {
+    Global,
+    List,
+    Stack,
+    Targets,
+    Capacity,
+    Database,
+    Alarms,
+    Zones,
+    Help,
+    Command,
+    Filter,
+}
+
+impl Context {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn from_name(name: &str) -> Option<Context> {
+        name.parse().ok()
+    }
+
+    pub fn all() -> impl Iterator<Item = Context> {
+        Context::iter()
+    }
+}
+
+impl Action {
+    pub fn all() -> impl Iterator<Item = Action> {
+        Action::iter()
+    }
+
+    /// The snake_case name used in keymaps and on the command line.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        name.parse().ok()
+    }
+
+    /// One line for help and command-line completion.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit opsdeck",
+            Action::Help => "show this help",
+            Action::Refresh => "refresh the focused panel now",
+            Action::RefreshAll => "refresh every panel now",
+            Action::FocusNext => "focus the next panel",
+            Action::FocusPrev => "focus the previous panel",
+            Action::FocusStack => "focus the stack panel",
+            Action::FocusTargets => "focus the targets panel",
+            Action::FocusCapacity => "focus the capacity panel",
+            Action::FocusDatabase => "focus the database panel",
+            Action::FocusAlarms => "focus the alarms panel",
+            Action::FocusZones => "focus the zones panel",
+            Action::Zoom => "zoom the focused panel to full screen (again to restore)",
+            Action::CommandLine => "open the command line",
+            Action::Filter => "filter the rows of the focused panel",
+            Action::Suspend => "suspend opsdeck (resume with fg)",
+            Action::SelectNext => "select the next row",
+            Action::SelectPrev => "select the previous row",
+            Action::PageDown => "scroll down a page",
+            Action::PageUp => "scroll up a page",
+            Action::SelectFirst => "select the first row",
+            Action::SelectLast => "select the last row",
+            Action::Close => "close the overlay or cancel typing",
+            Action::Submit => "accept what was typed",
+            Action::Complete => "complete the word being typed",
+        }
+    }
+
+    /// Mutating actions (deploy, scale, failover...) go through confirmation, are refused
+    /// under --read-only and are audited. None of the console's read-only actions are.
+    pub fn is_dangerous(self) -> bool {
+        false
+    }
+
+    /// Runnable from the command line by name (overlay-only actions are not).
+    pub fn is_command(self) -> bool {
+        !matches!(self, Action::Close | Action::Submit | Action::Complete | Action::CommandLine)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for a in Action::all() {
+            assert_eq!(Action::from_name(a.name()), Some(a), "{a:?}");
+            assert_eq!(serde_json::to_value(a).unwrap(), a.name(), "serde and strum agree");
+            assert!(!a.description().is_empty());
+        }
+        assert_eq!(Action::from_name("refresh_all"), Some(Action::RefreshAll));
+        assert_eq!(Action::from_name("nope"), None);
+        for c in Context::all() {
+            assert_eq!(Context::from_name(c.name()), Some(c));
+        }
+    }
+}
