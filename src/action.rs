@@ -4,7 +4,19 @@ use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter, EnumString, IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    EnumString,
+    IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -43,7 +55,19 @@ pub enum Action {
 /// Where a binding applies. `Global` works everywhere unless an overlay captures input;
 /// a panel context applies when that panel has focus; `List` applies in every panel.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, EnumIter, EnumString, IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    EnumString,
+    IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -128,7 +152,10 @@ impl Action {
 
     /// Runnable from the command line by name (overlay-only actions are not).
     pub fn is_command(self) -> bool {
-        !matches!(self, Action::Close | Action::Submit | Action::Complete | Action::CommandLine)
+        !matches!(
+            self,
+            Action::Close | Action::Submit | Action::Complete | Action::CommandLine
+        )
     }
 }
 
@@ -140,7 +167,11 @@ mod tests {
     fn names_round_trip() {
         for a in Action::all() {
             assert_eq!(Action::from_name(a.name()), Some(a), "{a:?}");
-            assert_eq!(serde_json::to_value(a).unwrap(), a.name(), "serde and strum agree");
+            assert_eq!(
+                serde_json::to_value(a).unwrap(),
+                a.name(),
+                "serde and strum agree"
+            );
             assert!(!a.description().is_empty());
         }
         assert_eq!(Action::from_name("refresh_all"), Some(Action::RefreshAll));

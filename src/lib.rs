@@ -2,6 +2,7 @@
 //!
 //! Everything lives in the library so integration tests reach the same code the binary runs.
 
+pub mod action;
 pub mod aws;
 pub mod cli;
 pub mod commands;

@@ -1,5 +1,5 @@
 //! What each console panel shows, as fetched by one poll of that panel.
-use super::{Alarm, AutoScalingGroup, Database, StackEvent, StackResources, StackSummary, TargetGroupHealth};
+use super::{Alarm, AutoScalingGroup, Database, StackEvent, StackResources, StackSummary};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
