@@ -38,6 +38,13 @@ pub struct GlobalOpts {
     /// Log filter for the log file under $XDG_STATE_HOME/opsdeck (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info", env = "OPSDECK_LOG")]
     pub log_level: String,
+    /// Keymap for the console: a shipped alternate (vim, k9s) or a TOML file; merged over the
+    /// default ($XDG_CONFIG_HOME/opsdeck/keymap.toml applies on top when present).
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub keymap: Option<String>,
+    /// Poll interval of one console panel (repeatable): --interval targets=2 --interval alarms=60.
+    #[arg(long = "interval", global = true, value_name = "PANEL=SECS")]
+    pub intervals: Vec<String>,
     /// Seconds before any single AWS operation (with its retries) is abandoned.
     #[arg(long, global = true, default_value_t = 20, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=600))]

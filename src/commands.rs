@@ -1,14 +1,18 @@
 //! The headless verbs: set up clients (and the sandbox), dispatch, map failures to exit codes.
+use crate::app::ConsoleOptions;
 use crate::aws::stack as cfn;
 use crate::aws::{ClientOptions, Clients};
 use crate::cli::{Cli, Command, DeployArgs, GlobalOpts, SandboxCommand, StatusArgs};
 use crate::exit::{self, UsageError};
+use crate::keymap::Keymap;
 use crate::sandbox::{self, Sandbox};
+use crate::state::{Intervals, PanelId};
 use crate::template::Template;
 use crate::{deploy, status};
 use color_eyre::eyre::{Result, eyre};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What every verb needs: the clients, the stack, and whether this is the sandbox.
@@ -34,6 +38,7 @@ pub fn client_options(global: &GlobalOpts, sandbox: Option<&Sandbox>) -> Result<
                 endpoint_url: Some(s.endpoint()),
                 static_credentials: Some((sandbox::ACCESS_KEY.into(), sandbox::SECRET_KEY.into())),
                 operation_timeout,
+                request_log: None,
             })
         }
         None => Ok(ClientOptions {
@@ -42,6 +47,7 @@ pub fn client_options(global: &GlobalOpts, sandbox: Option<&Sandbox>) -> Result<
             endpoint_url: global.endpoint_url.clone(),
             static_credentials: None,
             operation_timeout,
+            request_log: None,
         }),
     }
 }
@@ -63,6 +69,12 @@ fn run_inner(cli: Cli) -> Result<u8> {
     if let Some(Command::Sandbox(cmd)) = &cli.command {
         return sandbox_command(cmd);
     }
+    // Everything the console needs from the user is checked before any call and before the
+    // terminal is taken over, so a bad keymap or interval is a plain message.
+    let console = match cli.command {
+        None => Some(console_options(&cli.global)?),
+        Some(_) => None,
+    };
     // Started on this (main) thread: a private emulator lives exactly as long as it.
     let sandbox = if cli.global.sandbox {
         Some(Sandbox::connect_or_start()?)
@@ -70,6 +82,7 @@ fn run_inner(cli: Cli) -> Result<u8> {
         None
     };
     let options = client_options(&cli.global, sandbox.as_ref())?;
+    let sandbox_endpoint = sandbox.as_ref().map(Sandbox::endpoint);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -79,6 +92,9 @@ fn run_inner(cli: Cli) -> Result<u8> {
             stack: cli.global.stack.clone(),
             sandbox: sandbox.is_some(),
         };
+        if let Some(options) = console {
+            return console_command(&ctx, &cli.global, sandbox_endpoint, options).await;
+        }
         tokio::select! {
             result = dispatch(&ctx, cli.command) => result,
             _ = tokio::signal::ctrl_c() => {
@@ -97,7 +113,7 @@ async fn dispatch(ctx: &Context, command: Option<Command>) -> Result<u8> {
     match command {
         Some(Command::Deploy(args)) => deploy_command(ctx, &args).await,
         Some(Command::Status(args)) => status_command(ctx, &args).await,
-        None => status_command(ctx, &StatusArgs { json: false }).await,
+        None => unreachable!("the console is started before dispatch"),
         Some(Command::Sandbox(_)) => unreachable!("handled before the runtime starts"),
     }
 }
@@ -239,23 +255,14 @@ async fn deploy_command(ctx: &Context, args: &DeployArgs) -> Result<u8> {
         println!("  {k}: {v}");
     }
     if ctx.sandbox {
-        seed_sandbox(ctx, &template, &summary).await?;
+        seed_sandbox(ctx).await?;
     }
     Ok(exit::OK)
 }
 
 /// Fills in what the emulator's CloudFormation skipped: alarms and metric data.
-async fn seed_sandbox(
-    ctx: &Context,
-    template: &Template,
-    summary: &crate::domain::StackSummary,
-) -> Result<()> {
-    let resources = cfn::list_resources(&ctx.clients, &ctx.stack).await?;
-    let groups =
-        crate::aws::asg::describe_groups(&ctx.clients, &resources.auto_scaling_groups).await?;
-    let healthy = groups.iter().map(|g| g.in_service()).sum();
-    let report =
-        sandbox::seed::seed_stack(&ctx.clients, template, summary, &resources, healthy).await?;
+async fn seed_sandbox(ctx: &Context) -> Result<()> {
+    let report = sandbox::seed::top_up(&ctx.clients, &ctx.stack).await?;
     println!(
         "Sandbox: created {} alarms and {} metric points in {} series (the emulator's CloudFormation skips alarms).",
         report.alarms.len(),
@@ -302,4 +309,108 @@ fn sandbox_command(cmd: &SandboxCommand) -> Result<u8> {
         }
     }
     Ok(exit::OK)
+}
+
+/// Keymap, poll intervals and colour for the console, from flags and environment.
+fn console_options(global: &GlobalOpts) -> Result<ConsoleOptions> {
+    let keymap =
+        Keymap::load(global.keymap.as_deref()).map_err(|e| eyre!(UsageError(format!("{e:#}"))))?;
+    Ok(ConsoleOptions {
+        stack: global.stack.clone(),
+        target_label: String::new(),
+        keymap: Arc::new(keymap),
+        intervals: parse_intervals(&global.intervals)?,
+        poll_timeout: Duration::from_secs(global.timeout_secs),
+        // https://no-color.org: any non-empty value turns colour off.
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    })
+}
+
+/// `--interval PANEL=SECS` over the defaults.
+pub fn parse_intervals(args: &[String]) -> Result<Intervals> {
+    let mut intervals = Intervals::default();
+    let panels: Vec<&str> = PanelId::all().map(PanelId::name).collect();
+    for arg in args {
+        let usage = |why: String| eyre!(UsageError(format!("--interval {arg:?}: {why}")));
+        let (name, secs) = arg
+            .split_once('=')
+            .ok_or_else(|| usage("expected PANEL=SECS, for example --interval targets=2".into()))?;
+        let panel = PanelId::from_name(name)
+            .ok_or_else(|| usage(format!("unknown panel; panels are {}", panels.join(", "))))?;
+        let secs: u64 = secs
+            .parse()
+            .ok()
+            .filter(|s| (1..=3600).contains(s))
+            .ok_or_else(|| usage("seconds must be a whole number from 1 to 3600".into()))?;
+        intervals.per_panel.insert(panel, Duration::from_secs(secs));
+    }
+    Ok(intervals)
+}
+
+/// Where the console points, for its title bar.
+fn target_label(ctx: &Context, global: &GlobalOpts, sandbox_endpoint: Option<&str>) -> String {
+    if let Some(endpoint) = sandbox_endpoint {
+        return format!("sandbox {endpoint}");
+    }
+    let mut parts = vec![
+        ctx.clients
+            .region
+            .clone()
+            .unwrap_or_else(|| "no region".into()),
+    ];
+    if let Some(p) = &global.profile {
+        parts.push(format!("profile {p}"));
+    }
+    if let Some(e) = &global.endpoint_url {
+        parts.push(e.clone());
+    }
+    parts.join(" · ")
+}
+
+/// The console. On the sandbox, deploys the bundled stack first when it does not exist yet
+/// (progress printed before the terminal is taken over) and keeps metric data flowing.
+async fn console_command(
+    ctx: &Context,
+    global: &GlobalOpts,
+    sandbox_endpoint: Option<String>,
+    mut options: ConsoleOptions,
+) -> Result<u8> {
+    let feeder = if ctx.sandbox {
+        let prepared = tokio::select! {
+            r = prepare_sandbox_stack(ctx) => r?,
+            _ = tokio::signal::ctrl_c() => return Ok(130),
+        };
+        if prepared != exit::OK {
+            return Ok(prepared);
+        }
+        Some(sandbox::seed::spawn_feeder(
+            ctx.clients.clone(),
+            ctx.stack.clone(),
+        ))
+    } else {
+        None
+    };
+    options.target_label = target_label(ctx, global, sandbox_endpoint.as_deref());
+    let result = crate::app::run(ctx.clients.clone(), options).await;
+    if let Some(f) = feeder {
+        f.abort();
+    }
+    result.map(|()| exit::OK)
+}
+
+async fn prepare_sandbox_stack(ctx: &Context) -> Result<u8> {
+    if cfn::find_stack(&ctx.clients, &ctx.stack).await?.is_some() {
+        seed_sandbox(ctx).await?;
+        return Ok(exit::OK);
+    }
+    eprintln!(
+        "opsdeck: stack {} does not exist on the sandbox yet: deploying the bundled stack (sandbox preset)",
+        ctx.stack
+    );
+    let args = DeployArgs {
+        preset: Some("sandbox".into()),
+        params: vec![],
+        yes: true,
+    };
+    deploy_command(ctx, &args).await
 }

@@ -2,7 +2,6 @@
 use crate::aws::{self, AwsError, Clients};
 use crate::domain::{SCHEMA_VERSION, SectionError, StatusSnapshot};
 use comfy_table::{LineStyle, Table, TableStyle};
-use std::collections::HashMap;
 
 /// Fetches everything `status` shows. Fails only if the stack itself cannot be read; a failing
 /// section (say, alarms throttled) is reported in `errors` and the rest is still returned.
@@ -25,32 +24,12 @@ pub async fn snapshot(clients: &Clients, stack: &str) -> Result<StatusSnapshot, 
 
     // DescribeTargetHealth omits the AZ of instance targets: take it from the ASG, and ask EC2
     // once, for all the rest together.
-    let mut azs: HashMap<String, String> = groups
-        .iter()
-        .flat_map(|g| g.instances.iter().map(|i| (i.id.clone(), i.az.clone())))
-        .collect();
-    let missing: Vec<String> = target_groups
-        .iter()
-        .flat_map(|tg| &tg.targets)
-        .filter(|t| t.az.is_none() && t.id.starts_with("i-") && !azs.contains_key(&t.id))
-        .map(|t| t.id.clone())
-        .collect();
-    if !missing.is_empty() {
-        match aws::asg::instance_azs(clients, &missing).await {
-            Ok(found) => azs.extend(found),
-            Err(error) => errors.push(SectionError {
-                section: "target_azs".into(),
-                error,
-            }),
-        }
-    }
-    for target in target_groups
-        .iter_mut()
-        .flat_map(|tg| tg.targets.iter_mut())
-    {
-        if target.az.is_none() {
-            target.az = azs.get(&target.id).cloned();
-        }
+    let known = crate::fetch::instance_azs_of(&groups);
+    if let Err(error) = crate::fetch::fill_target_azs(clients, &mut target_groups, &known).await {
+        errors.push(SectionError {
+            section: "target_azs".into(),
+            error,
+        });
     }
     Ok(StatusSnapshot {
         schema_version: SCHEMA_VERSION,

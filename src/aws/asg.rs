@@ -82,3 +82,50 @@ pub async fn instance_azs(
     }
     Ok(azs)
 }
+
+/// The last `per_group` scaling activities of each group, newest first overall.
+///
+/// DescribeScalingActivities takes one group name, so one call per group (first page only,
+/// MaxRecords = `per_group`, at most 100), concurrently: the number of calls follows the number
+/// of groups, never the number of instances or activities.
+pub async fn scaling_activities(
+    clients: &Clients,
+    group_names: &[String],
+    per_group: i32,
+) -> Result<Vec<crate::domain::ScalingActivity>, AwsError> {
+    let per_group = per_group.clamp(1, 100);
+    let per_group_activities =
+        futures::future::try_join_all(group_names.iter().map(|group| async move {
+            let out = clients
+                .autoscaling
+                .describe_scaling_activities()
+                .auto_scaling_group_name(group)
+                .max_records(per_group)
+                .send()
+                .await
+                .map_err(aws_err("DescribeScalingActivities"))?;
+            Ok::<_, AwsError>(
+                out.activities()
+                    .iter()
+                    .map(|a| crate::domain::ScalingActivity {
+                        id: a.activity_id().unwrap_or_default().to_string(),
+                        group: a.auto_scaling_group_name().unwrap_or(group).to_string(),
+                        status: a
+                            .status_code()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        description: a.description().unwrap_or_default().to_string(),
+                        cause: a.cause().map(str::to_string),
+                        start: a.start_time().and_then(super::to_utc),
+                        end: a.end_time().and_then(super::to_utc),
+                        progress: a.progress(),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }))
+        .await?;
+    let mut activities: Vec<crate::domain::ScalingActivity> =
+        per_group_activities.into_iter().flatten().collect();
+    activities.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
+    Ok(activities)
+}

@@ -4,8 +4,12 @@ pub mod alarms;
 pub mod alb;
 pub mod asg;
 pub mod cloudwatch_seed;
+pub mod ec2;
 pub mod error;
+pub mod events;
+pub mod metrics;
 pub mod rds;
+pub mod request_log;
 pub mod stack;
 
 pub use error::AwsError;
@@ -25,6 +29,8 @@ pub struct ClientOptions {
     pub static_credentials: Option<(String, String)>,
     /// Abandon one operation, retries included, after this long.
     pub operation_timeout: Duration,
+    /// Record every operation sent (tests count calls with it).
+    pub request_log: Option<request_log::RequestLog>,
 }
 
 /// One client per service, built once and cloned cheaply (they share a connection pool).
@@ -75,15 +81,26 @@ impl Clients {
             ));
         }
         let config = loader.load().await;
+        let log = options.request_log.clone().map(request_log::LogInterceptor);
+        // Each service's config from the shared one, plus the request log when asked for.
+        macro_rules! client {
+            ($krate:ident) => {{
+                let mut builder = $krate::config::Builder::from(&config);
+                if let Some(log) = &log {
+                    builder = builder.interceptor(log.clone());
+                }
+                $krate::Client::from_conf(builder.build())
+            }};
+        }
         Clients {
-            cloudformation: aws_sdk_cloudformation::Client::new(&config),
-            elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
-            autoscaling: aws_sdk_autoscaling::Client::new(&config),
-            rds: aws_sdk_rds::Client::new(&config),
-            cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
-            ec2: aws_sdk_ec2::Client::new(&config),
-            ssm: aws_sdk_ssm::Client::new(&config),
-            sts: aws_sdk_sts::Client::new(&config),
+            cloudformation: client!(aws_sdk_cloudformation),
+            elb: client!(aws_sdk_elasticloadbalancingv2),
+            autoscaling: client!(aws_sdk_autoscaling),
+            rds: client!(aws_sdk_rds),
+            cloudwatch: client!(aws_sdk_cloudwatch),
+            ec2: client!(aws_sdk_ec2),
+            ssm: client!(aws_sdk_ssm),
+            sts: client!(aws_sdk_sts),
             region: config.region().map(|r| r.to_string()),
         }
     }

@@ -1,5 +1,7 @@
 //! What each console panel shows, as fetched by one poll of that panel.
-use super::{Alarm, AutoScalingGroup, Database, StackEvent, StackResources, StackSummary};
+use super::{
+    Alarm, AutoScalingGroup, Database, SectionError, StackEvent, StackResources, StackSummary,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -56,14 +58,21 @@ pub struct DatabasePanel {
     pub maintenance: Vec<PendingMaintenance>,
     /// Newest first, the last hour.
     pub events: Vec<RdsEvent>,
+    /// Parts of the panel that could not be read (`events`, `maintenance`): the instances are
+    /// still true, and an empty list next to an error here means "unknown", not "none".
+    pub errors: Vec<SectionError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlarmsPanel {
     pub alarms: Vec<Alarm>,
     /// The alarm's metric over the last hour, one value per minute, oldest first (a minute
-    /// without data is absent), keyed by alarm name.
+    /// without data is absent), keyed by alarm name. An alarm with an empty series was queried
+    /// and has no data; an alarm that is not a key has no plain metric to query (metric math,
+    /// percentile statistic) or its history could not be read (see `errors`).
     pub history: BTreeMap<String, Vec<(DateTime<Utc>, f64)>>,
+    /// Parts of the panel that could not be read (`history`): the alarm states are still true.
+    pub errors: Vec<SectionError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -83,6 +92,8 @@ pub struct NatGateway {
     pub az: Option<String>,
     /// pending | available | deleting | deleted | failed
     pub state: String,
+    /// AWS's reason when the state is `failed`.
+    pub failure: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

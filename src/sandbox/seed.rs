@@ -242,3 +242,30 @@ pub async fn seed_stack(
         points: series.iter().map(|s| s.points.len()).sum(),
     })
 }
+
+/// Seeds a deployed stack by name: looks up what `seed_stack` needs first.
+pub async fn top_up(clients: &Clients, stack: &str) -> Result<SeedReport> {
+    let template = Template::bundled()?;
+    let (summary, resources) = tokio::try_join!(
+        crate::aws::stack::describe_stack(clients, stack),
+        crate::aws::stack::list_resources(clients, stack)
+    )?;
+    let groups = crate::aws::asg::describe_groups(clients, &resources.auto_scaling_groups).await?;
+    let healthy = groups.iter().map(|g| g.in_service()).sum();
+    seed_stack(clients, &template, &summary, &resources, healthy).await
+}
+
+/// While the console runs on the sandbox: a new minute of metric data every minute, so the
+/// sparklines move as they would on a real account.
+pub fn spawn_feeder(clients: Clients, stack: String) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        every.tick().await; // the first tick is immediate; the deploy just seeded
+        loop {
+            every.tick().await;
+            if let Err(e) = top_up(&clients, &stack).await {
+                tracing::warn!("sandbox metric feed: {e:#}");
+            }
+        }
+    })
+}

@@ -1,0 +1,219 @@
+//! The console's run loop: the UI task owns `State`; messages from the terminal, the pollers
+//! and the clock go through `update`; the effects run; the screen is redrawn when something
+//! changed, coalesced and capped at ~30 fps (plus the 1 Hz tick for ages). Never a busy loop.
+use crate::aws::Clients;
+use crate::effects::Effects;
+use crate::keymap::Keymap;
+use crate::msg::{Cmd, Msg};
+use crate::state::{Intervals, State};
+use crate::tui;
+use crate::update::update;
+use color_eyre::eyre::Result;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio_util::sync::CancellationToken;
+
+/// At most one frame per this long: redraws are coalesced, never a fixed-rate loop.
+const FRAME: Duration = Duration::from_millis(33);
+
+/// How the console is set up.
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    pub stack: String,
+    pub target_label: String,
+    pub keymap: Arc<Keymap>,
+    pub intervals: Intervals,
+    pub poll_timeout: Duration,
+    pub color: bool,
+}
+
+/// State, effects and the message queue, without a terminal: the run loop wraps it, and
+/// tests drive it directly.
+pub struct Core {
+    pub state: State,
+    effects: Effects,
+    tx: UnboundedSender<Msg>,
+    rx: UnboundedReceiver<Msg>,
+}
+
+impl Core {
+    /// Builds the state and starts polling `options.stack`.
+    pub fn start(clients: Clients, options: &ConsoleOptions) -> Core {
+        let (tx, rx) = unbounded_channel();
+        let mut state = State::new(
+            &options.stack,
+            &options.target_label,
+            options.keymap.clone(),
+            chrono::Utc::now(),
+        );
+        state.color = options.color;
+        state.intervals = options.intervals.clone();
+        let mut effects = Effects::new(
+            clients,
+            tx.clone(),
+            options.intervals.clone(),
+            options.poll_timeout,
+        );
+        effects.run(&Cmd::WatchStack(options.stack.clone()));
+        Core {
+            state,
+            effects,
+            tx,
+            rx,
+        }
+    }
+
+    pub fn sender(&self) -> UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    /// The next message from any source (pollers, input reader, signals).
+    pub async fn recv(&mut self) -> Option<Msg> {
+        self.rx.recv().await
+    }
+
+    pub fn try_recv(&mut self) -> Option<Msg> {
+        self.rx.try_recv().ok()
+    }
+
+    /// Applies one message and runs its effects; returns the commands that need the terminal
+    /// (suspend) or end the loop (quit).
+    pub fn apply(&mut self, msg: Msg) -> Vec<Cmd> {
+        let cmds = update(&mut self.state, msg);
+        for cmd in &cmds {
+            self.effects.run(cmd);
+        }
+        cmds.into_iter()
+            .filter(|c| matches!(c, Cmd::Suspend | Cmd::Quit))
+            .collect()
+    }
+
+    pub fn stop(&mut self) {
+        self.effects.stop_all();
+    }
+}
+
+/// Reads terminal events on a task of its own until stopped (before a suspend, so the shell
+/// gets the keyboard back).
+struct InputReader {
+    stop: CancellationToken,
+}
+
+impl InputReader {
+    fn spawn(tx: UnboundedSender<Msg>) -> InputReader {
+        let stop = CancellationToken::new();
+        let token = stop.clone();
+        tokio::spawn(async move {
+            let mut events = EventStream::new();
+            loop {
+                let event = tokio::select! {
+                    e = events.next() => e,
+                    _ = token.cancelled() => return,
+                };
+                let msg = match event {
+                    Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => Msg::Key(key),
+                    Some(Ok(Event::Resize(width, height))) => Msg::Resize { width, height },
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => {
+                        tracing::error!("terminal input failed: {e}");
+                        return;
+                    }
+                    None => return,
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+            }
+        });
+        InputReader { stop }
+    }
+}
+
+impl Drop for InputReader {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// SIGTERM and SIGHUP (terminal closed) quit cleanly, restoring the terminal.
+fn forward_signals(tx: UnboundedSender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for kind in [SignalKind::terminate(), SignalKind::hangup()] {
+        let tx = tx.clone();
+        if let Ok(mut s) = signal(kind) {
+            tokio::spawn(async move {
+                if s.recv().await.is_some() {
+                    let _ = tx.send(Msg::Action(crate::action::Action::Quit));
+                }
+            });
+        }
+    }
+}
+
+/// Runs the console until the user quits. The terminal is restored on every way out.
+pub async fn run(clients: Clients, options: ConsoleOptions) -> Result<()> {
+    let mut core = Core::start(clients, &options);
+    let mut term = tui::enter()?;
+    let result = run_loop(&mut core, &mut term).await;
+    core.stop();
+    tui::restore();
+    result
+}
+
+async fn run_loop(core: &mut Core, term: &mut tui::Term) -> Result<()> {
+    let size = term.size()?;
+    core.apply(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    let mut input = InputReader::spawn(core.sender());
+    forward_signals(core.sender());
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        let due = last_draw.map_or(Duration::ZERO, |t| FRAME.saturating_sub(t.elapsed()));
+        if dirty && due.is_zero() {
+            term.draw(|frame| crate::ui::render(frame, &core.state))?;
+            last_draw = Some(Instant::now());
+            dirty = false;
+        }
+        let mut pending = Vec::new();
+        tokio::select! {
+            msg = core.recv() => match msg {
+                Some(msg) => pending.push(msg),
+                None => return Ok(()),
+            },
+            _ = tick.tick() => pending.push(Msg::Tick { now: chrono::Utc::now() }),
+            _ = tokio::time::sleep(due), if dirty => {}
+        }
+        // Drain what else is queued before drawing: one frame for a burst of messages.
+        while let Some(msg) = core.try_recv() {
+            pending.push(msg);
+        }
+        for msg in pending {
+            dirty = true;
+            for cmd in core.apply(msg) {
+                match cmd {
+                    Cmd::Quit => return Ok(()),
+                    Cmd::Suspend => {
+                        drop(input);
+                        tui::suspend(term)?;
+                        input = InputReader::spawn(core.sender());
+                        let size = term.size()?;
+                        core.apply(Msg::Resize {
+                            width: size.width,
+                            height: size.height,
+                        });
+                        core.apply(Msg::Resumed);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The two message types of the console: `Msg` (something happened) flows into `update`;
+//! `Cmd` (an effect to run) flows out of it to `effects` and the app loop.
+use crate::action::Action;
+use crate::aws::AwsError;
+use crate::domain::{
+    AlarmsPanel, CapacityPanel, DatabasePanel, StackPanel, StackResources, TargetGroupHealth,
+    ZonesPanel,
+};
+use crate::state::PanelId;
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+/// One successful poll of one panel.
+// A few of these move through a channel per second: boxing the big variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelData {
+    Stack(StackPanel),
+    Targets(Vec<TargetGroupHealth>),
+    Capacity(CapacityPanel),
+    Database(DatabasePanel),
+    Alarms(AlarmsPanel),
+    Zones(ZonesPanel),
+}
+
+impl PanelData {
+    pub fn panel(&self) -> PanelId {
+        match self {
+            PanelData::Stack(_) => PanelId::Stack,
+            PanelData::Targets(_) => PanelId::Targets,
+            PanelData::Capacity(_) => PanelId::Capacity,
+            PanelData::Database(_) => PanelId::Database,
+            PanelData::Alarms(_) => PanelId::Alarms,
+            PanelData::Zones(_) => PanelId::Zones,
+        }
+    }
+}
+
+// A few of these move through a channel per second: boxing the big variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key press from the terminal (releases and repeats are filtered out by the reader).
+    Key(KeyEvent),
+    /// An action from anywhere but a key (tests, signals).
+    Action(Action),
+    /// The 1 Hz clock: the only way time enters `update`.
+    Tick {
+        now: DateTime<Utc>,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// A poller began a request (for the "refreshing" marker).
+    PollStarted {
+        panel: PanelId,
+        stack: String,
+    },
+    /// A poller finished. `stack` guards against late results after a stack switch.
+    Polled {
+        panel: PanelId,
+        stack: String,
+        at: DateTime<Utc>,
+        result: Result<PanelData, AwsError>,
+    },
+    /// The terminal came back after a suspend or a child process: redraw everything.
+    Resumed,
+}
+
+// A few of these move through a channel per second: boxing the big variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Stop every poller and poll this stack (its stack panel, which discovers resources).
+    WatchStack(String),
+    /// (Re)start the data pollers on these resources (after discovery found new ones).
+    WatchResources(StackResources),
+    /// Poll this panel now, through its own poller.
+    Refresh(PanelId),
+    RefreshAll,
+    /// Hand the terminal back to the shell until `fg`.
+    Suspend,
+    Quit,
+}

@@ -1,0 +1,56 @@
+//! The console's rendering: a pure function of `State` to one frame (no I/O, no clock, no
+//! environment), laid out afresh from the frame's size on every call.
+//!
+//! Drawing order is fixed: top bar, panels (grid or one under a tab bar), the bottom line
+//! (hints, or the command line / filter being typed), then the help overlay over everything.
+mod bar;
+mod cmdline;
+mod help;
+mod keys;
+pub mod layout;
+mod panels;
+pub mod theme;
+mod widgets;
+
+use crate::state::{Overlay, State};
+use layout::Body;
+use panels::Ctx;
+use ratatui::Frame;
+use theme::Theme;
+
+pub use help::help_lines;
+pub use panels::trouble;
+
+pub fn render(frame: &mut Frame, state: &State) {
+    let area = frame.area();
+    let theme = Theme::new(state.color);
+    let screen = layout::compute(area, state.zoomed);
+    bar::top(frame, screen.top, state, theme);
+    match &screen.body {
+        Body::Single { tabs, panel } => {
+            bar::tabs(frame, *tabs, state, theme);
+            let ctx = Ctx {
+                focused: true,
+                theme,
+            };
+            panels::render(frame, *panel, state, state.focus, ctx);
+        }
+        Body::Grid(cells) => {
+            for (panel, rect) in cells {
+                let ctx = Ctx {
+                    focused: *panel == state.focus,
+                    theme,
+                };
+                panels::render(frame, *rect, state, *panel, ctx);
+            }
+        }
+    }
+    match &state.overlay {
+        Overlay::Command(input) => cmdline::command(frame, screen.bottom, state, input, theme),
+        Overlay::Filter(input) => cmdline::filter(frame, screen.bottom, state, input, theme),
+        Overlay::None | Overlay::Help { .. } => bar::hints(frame, screen.bottom, state, theme),
+    }
+    if let Overlay::Help { scroll } = state.overlay {
+        help::render(frame, area, state, scroll, theme);
+    }
+}

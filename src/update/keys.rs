@@ -1,0 +1,68 @@
+//! Keys to actions through the merged keymap; text typed into the command line and filter.
+use super::{command, on_action};
+use crate::action::Action;
+use crate::msg::Cmd;
+use crate::state::{Overlay, State};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    let action = state.keymap.lookup(&state.key_contexts(), &key);
+    match (&state.overlay, action) {
+        (Overlay::Command(_), Some(Action::Submit)) => command::submit(state),
+        (Overlay::Command(_), Some(Action::Complete)) => {
+            command::complete(state);
+            vec![]
+        }
+        (Overlay::Filter(input), Some(Action::Submit)) => {
+            let text = input.text.clone();
+            let panel = state.focus;
+            state.view_mut(panel).filter = text;
+            state.overlay = Overlay::None;
+            super::keep_selection_visible(state, panel);
+            vec![]
+        }
+        (Overlay::Filter(_), Some(Action::Close)) => {
+            // Esc in the filter clears it: the quickest way back to every row.
+            let panel = state.focus;
+            state.view_mut(panel).filter.clear();
+            state.overlay = Overlay::None;
+            vec![]
+        }
+        (Overlay::Command(_) | Overlay::Filter(_), Some(action)) => on_action(state, action),
+        (Overlay::Command(_) | Overlay::Filter(_), None) => {
+            edit_text(state, key);
+            vec![]
+        }
+        (_, Some(action)) => on_action(state, action),
+        (_, None) => vec![],
+    }
+}
+
+/// Text editing in a modal: the one place code looks at key codes (ARCHITECTURE rule 4).
+fn edit_text(state: &mut State, key: KeyEvent) {
+    let input = match &mut state.overlay {
+        Overlay::Command(input) | Overlay::Filter(input) => input,
+        _ => return,
+    };
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            input.text.push(c);
+            input.completions.clear();
+        }
+        KeyCode::Backspace => {
+            input.text.pop();
+            input.completions.clear();
+        }
+        _ => {}
+    }
+    // The filter applies as you type, so you see what it matches before pressing Enter.
+    if let Overlay::Filter(input) = &state.overlay {
+        let text = input.text.clone();
+        let panel = state.focus;
+        state.view_mut(panel).filter = text;
+    }
+}
