@@ -13,8 +13,12 @@ struct Tmux {
 
 impl Tmux {
     fn start(home: &TestHome, script: &str, width: u16, height: u16) -> Tmux {
-        let session = format!("opsdeck-e2e-{}", std::process::id());
+        // tmux reads "." and ":" in a target as window and pane separators.
+        let session = home.tag.replace(['.', ':'], "_");
+        // A tmux server of its own: a shared server would give the session the environment
+        // of whichever test started the server first.
         let status = Command::new("tmux")
+            .args(["-L", &session])
             .args([
                 "new-session",
                 "-d",
@@ -39,6 +43,7 @@ impl Tmux {
 
     fn screen(&self) -> String {
         let out = Command::new("tmux")
+            .args(["-L", &self.session])
             .args(["capture-pane", "-p", "-t", &self.session])
             .output()
             .unwrap();
@@ -47,6 +52,7 @@ impl Tmux {
 
     fn keys(&self, keys: &[&str]) {
         Command::new("tmux")
+            .args(["-L", &self.session])
             .args(["send-keys", "-t", &self.session])
             .args(keys)
             .status()
@@ -72,6 +78,7 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
+            .args(["-L", &self.session])
             .args(["kill-session", "-t", &self.session])
             .status();
     }
@@ -108,9 +115,10 @@ fn console_shows_capacity_and_targets_opens_help_and_quits_leaving_the_terminal_
     .unwrap();
     let tmux = Tmux::start(&home, script.to_str().unwrap(), 160, 48);
 
+    // The capacity panel names the group and counts instances in service; the targets panel
+    // counts healthy targets.
     let screen = tmux.wait_for("the panels populated", Duration::from_secs(30), |s| {
-        s.contains("ha-web-Asg") && s.contains("2 healthy")
-            || s.contains("ha-web-Asg") && s.contains("healthy")
+        s.contains("ha-web-Asg") && s.contains("2/2 in service") && s.contains("2/2 healthy")
     });
     assert!(screen.contains("Targets"), "{screen}");
     assert!(screen.contains("Capacity"), "{screen}");
@@ -132,4 +140,48 @@ fn console_shows_capacity_and_targets_opens_help_and_quits_leaving_the_terminal_
     let before = wait_for_file(&dir.join("before.txt"), Duration::from_secs(1));
     let after = wait_for_file(&dir.join("after.txt"), Duration::from_secs(5));
     assert_eq!(before, after, "stty -a differs after quitting");
+}
+
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_resumes_with_a_full_redraw() {
+    let mut home = TestHome::new();
+    home.sandbox_up();
+    home.deploy_sandbox_stack();
+    let dir = home.path().to_path_buf();
+    // An interactive shell, so there is job control for Ctrl-Z and `fg`.
+    let script = dir.join("shell.sh");
+    std::fs::write(&script, "exec bash --norc --noprofile -i\n").unwrap();
+    let tmux = Tmux::start(&home, script.to_str().unwrap(), 120, 36);
+    tmux.wait_for("the shell prompt", Duration::from_secs(10), |s| {
+        s.contains('$') || s.contains('#')
+    });
+    tmux.keys(&[
+        &format!(
+            "stty -a > {d}/before.txt; {bin} --sandbox; stty -a > {d}/after.txt",
+            d = dir.display(),
+            bin = env!("CARGO_BIN_EXE_opsdeck")
+        ),
+        "Enter",
+    ]);
+    tmux.wait_for("the console", Duration::from_secs(30), |s| {
+        s.contains("2/2 in service")
+    });
+    tmux.keys(&["C-z"]);
+    tmux.wait_for(
+        "the shell's job-control message",
+        Duration::from_secs(10),
+        |s| s.contains("Stopped"),
+    );
+    tmux.keys(&["fg", "Enter"]);
+    let screen = tmux.wait_for("the console redrawn", Duration::from_secs(10), |s| {
+        s.contains("2/2 in service") && s.contains("Zones") && !s.contains("Stopped")
+    });
+    assert!(screen.contains("Targets"), "{screen}");
+    tmux.keys(&["q"]);
+    let after = wait_for_file(&dir.join("after.txt"), Duration::from_secs(10));
+    let before = wait_for_file(&dir.join("before.txt"), Duration::from_secs(1));
+    assert_eq!(
+        before, after,
+        "stty -a differs after suspend, resume and quit"
+    );
 }

@@ -78,7 +78,8 @@ fn targets() -> Vec<TargetGroupHealth> {
             ],
         },
         TargetGroupHealth {
-            arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/admin/9f8e".into(),
+            arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/admin/9f8e"
+                .into(),
             name: LONG_TG.into(),
             port: Some(8080),
             protocol: Some("HTTP".into()),
@@ -114,7 +115,12 @@ fn capacity() -> CapacityPanel {
                 instance("i-0a1b2c3d4e5f60001", "us-east-1a", "InService", "Healthy"),
                 instance("i-0a1b2c3d4e5f60002", "us-east-1b", "InService", "Healthy"),
                 instance("i-0a1b2c3d4e5f60004", "us-east-1a", "Pending", "Healthy"),
-                instance("i-0a1b2c3d4e5f60003", "us-east-1b", "Terminating", "Unhealthy"),
+                instance(
+                    "i-0a1b2c3d4e5f60003",
+                    "us-east-1b",
+                    "Terminating",
+                    "Unhealthy",
+                ),
                 instance("i-0a1b2c3d4e5f60006", "us-east-1a", "Standby", "Healthy"),
             ],
         }],
@@ -197,7 +203,11 @@ fn history(base: f64, rise: f64) -> Vec<(DateTime<Utc>, f64)> {
         .rev()
         .filter(|m| !(20..25).contains(m))
         .map(|m| {
-            let v = if m < 8 { base + rise * (8 - m) as f64 } else { base + (m % 3) as f64 };
+            let v = if m < 8 {
+                base + rise * (8 - m) as f64
+            } else {
+                base + (m % 3) as f64
+            };
             (now() - Duration::minutes(m), v)
         })
         .collect()
@@ -206,9 +216,27 @@ fn history(base: f64, rise: f64) -> Vec<(DateTime<Utc>, f64)> {
 fn alarms() -> AlarmsPanel {
     AlarmsPanel {
         alarms: vec![
-            alarm(LONG_ALARM, "ALARM", "Threshold Crossed: 1 datapoint [42.0] was >= 10.0", 240, 10.0),
-            alarm("ha-web-db-free-storage-low", "INSUFFICIENT_DATA", "Unchecked: Initial alarm creation", 3900, 10.0),
-            alarm("ha-web-cpu-high", "OK", "Threshold Crossed: 1 datapoint [21.5] was not >= 80.0", 7200, 80.0),
+            alarm(
+                LONG_ALARM,
+                "ALARM",
+                "Threshold Crossed: 1 datapoint [42.0] was >= 10.0",
+                240,
+                10.0,
+            ),
+            alarm(
+                "ha-web-db-free-storage-low",
+                "INSUFFICIENT_DATA",
+                "Unchecked: Initial alarm creation",
+                3900,
+                10.0,
+            ),
+            alarm(
+                "ha-web-cpu-high",
+                "OK",
+                "Threshold Crossed: 1 datapoint [21.5] was not >= 80.0",
+                7200,
+                80.0,
+            ),
         ],
         history: BTreeMap::from([
             (LONG_ALARM.to_string(), history(1.0, 5.0)),
@@ -254,16 +282,17 @@ fn zones() -> ZonesPanel {
 }
 
 fn stack() -> StackPanel {
-    let event = |id: &str, secs: i64, logical: &str, ty: &str, status: &str, reason: Option<&str>| {
-        StackEvent {
-            id: id.into(),
-            timestamp: Some(ago(secs)),
-            logical_id: logical.into(),
-            resource_type: ty.into(),
-            status: status.into(),
-            reason: reason.map(Into::into),
-        }
-    };
+    let event =
+        |id: &str, secs: i64, logical: &str, ty: &str, status: &str, reason: Option<&str>| {
+            StackEvent {
+                id: id.into(),
+                timestamp: Some(ago(secs)),
+                logical_id: logical.into(),
+                resource_type: ty.into(),
+                status: status.into(),
+                reason: reason.map(Into::into),
+            }
+        };
     StackPanel {
         summary: StackSummary {
             name: "ha-web".into(),
@@ -274,23 +303,68 @@ fn stack() -> StackPanel {
             last_updated: Some(ago(1800)),
             parameters: BTreeMap::new(),
             outputs: BTreeMap::from([
-                ("Url".to_string(), "http://ha-web-alb-123.us-east-1.elb.amazonaws.com".to_string()),
-                ("DbEndpoint".to_string(), "ha-web-db.c1x2y3z4.us-east-1.rds.amazonaws.com".to_string()),
+                (
+                    "Url".to_string(),
+                    "http://ha-web-alb-123.us-east-1.elb.amazonaws.com".to_string(),
+                ),
+                (
+                    "DbEndpoint".to_string(),
+                    "ha-web-db.c1x2y3z4.us-east-1.rds.amazonaws.com".to_string(),
+                ),
             ]),
         },
         events: vec![
-            event("e5", 1800, "ha-web", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", None),
-            event("e4", 1830, "WebServerGroup", "AWS::AutoScaling::AutoScalingGroup", "UPDATE_COMPLETE", None),
-            event("e3", 1900, "WebServerGroup", "AWS::AutoScaling::AutoScalingGroup", "UPDATE_IN_PROGRESS", Some("Requested update requires the creation of a new physical resource")),
-            event("e2", 1950, "LaunchTemplate", "AWS::EC2::LaunchTemplate", "UPDATE_FAILED", Some("Resource handler returned message: \"Invalid AMI ID\"")),
-            event("e1", 2000, "ha-web", "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", Some("User Initiated")),
+            event(
+                "e5",
+                1800,
+                "ha-web",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_COMPLETE",
+                None,
+            ),
+            event(
+                "e4",
+                1830,
+                "WebServerGroup",
+                "AWS::AutoScaling::AutoScalingGroup",
+                "UPDATE_COMPLETE",
+                None,
+            ),
+            event(
+                "e3",
+                1900,
+                "WebServerGroup",
+                "AWS::AutoScaling::AutoScalingGroup",
+                "UPDATE_IN_PROGRESS",
+                Some("Requested update requires the creation of a new physical resource"),
+            ),
+            event(
+                "e2",
+                1950,
+                "LaunchTemplate",
+                "AWS::EC2::LaunchTemplate",
+                "UPDATE_FAILED",
+                Some("Resource handler returned message: \"Invalid AMI ID\""),
+            ),
+            event(
+                "e1",
+                2000,
+                "ha-web",
+                "AWS::CloudFormation::Stack",
+                "UPDATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
         ],
         resources: StackResources::default(),
     }
 }
 
 fn throttled() -> AwsError {
-    let mut e = AwsError::new(AwsErrorKind::Throttled, "DescribeAutoScalingGroups", "Rate exceeded");
+    let mut e = AwsError::new(
+        AwsErrorKind::Throttled,
+        "DescribeAutoScalingGroups",
+        "Rate exceeded",
+    );
     e.code = Some("Throttling".into());
     e
 }
@@ -399,7 +473,9 @@ fn command_line_with_completions() {
     insta::assert_snapshot!(text(&t));
     let (x, y) = find(t.backend().buffer(), "refresh_all").expect("candidate shown");
     assert!(
-        t.backend().buffer()[(x, y)].modifier.contains(Modifier::REVERSED),
+        t.backend().buffer()[(x, y)]
+            .modifier
+            .contains(Modifier::REVERSED),
         "the highlighted candidate is reversed"
     );
 }
@@ -422,12 +498,20 @@ fn filter_typing_and_active() {
     insta::assert_snapshot!("filter_active", text(&draw(&s, 100, 30)));
     s.view_mut(PanelId::Targets).filter = "nothing-matches".into();
     let t = text(&draw(&s, 100, 30));
-    assert!(t.contains("no targets match filter “nothing-matches”"), "{t}");
+    assert!(
+        t.contains("no targets match filter “nothing-matches”"),
+        "{t}"
+    );
 }
 
 #[test]
 fn loading_and_never_loaded_errors() {
-    let mut s = State::new("ha-web", "us-east-1 · profile prod", Arc::new(Keymap::builtin()), now());
+    let mut s = State::new(
+        "ha-web",
+        "us-east-1 · profile prod",
+        Arc::new(Keymap::builtin()),
+        now(),
+    );
     s.targets.polling = true;
     s.alarms.accept(
         ago(1),
@@ -475,7 +559,11 @@ fn unhealthy_target_is_red_with_colour_and_plain_without() {
     plain.color = false;
     let t2 = draw(&plain, 160, 48);
     let buf2 = t2.backend().buffer();
-    assert_eq!(find(buf2, "✖ unhealthy"), Some((x, y)), "same text, same place");
+    assert_eq!(
+        find(buf2, "✖ unhealthy"),
+        Some((x, y)),
+        "same text, same place"
+    );
     assert_eq!(text(&t), text(&t2), "NO_COLOR changes styles only");
     for cell in buf2.content() {
         assert_eq!(cell.fg, Color::Reset, "no colour at all: {cell:?}");
@@ -516,8 +604,14 @@ fn stale_panel_keeps_its_rows_and_shows_why() {
     s.zoomed = true;
     let t = text(&draw(&s, 160, 48));
     assert!(t.contains("STALE 25s · throttled"), "{t}");
-    assert!(t.contains("i-0a1b2c3d4e5f60006"), "last good rows kept: {t}");
-    assert!(t.contains("last poll failed: DescribeAutoScalingGroups failed: throttled"), "{t}");
+    assert!(
+        t.contains("i-0a1b2c3d4e5f60006"),
+        "last good rows kept: {t}"
+    );
+    assert!(
+        t.contains("last poll failed: DescribeAutoScalingGroups failed: throttled"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -527,7 +621,10 @@ fn tabs_mark_panels_in_trouble() {
     for marked in ["Targets ✖", "Capacity ✖", "Alarms ✖", "Zones ✖"] {
         assert!(tabs.contains(marked), "{marked} in {tabs}");
     }
-    assert!(!tabs.contains("Stack ✖") && !tabs.contains("Database ✖"), "{tabs}");
+    assert!(
+        !tabs.contains("Stack ✖") && !tabs.contains("Database ✖"),
+        "{tabs}"
+    );
 }
 
 #[test]
@@ -555,7 +652,10 @@ fn resizing_leaves_nothing_behind() {
 #[test]
 fn any_size_renders_without_panic() {
     let mut s = incident();
-    for (w, h) in (0..=130).step_by(7).flat_map(|w| (0..=40).step_by(3).map(move |h| (w, h))) {
+    for (w, h) in (0..=130)
+        .step_by(7)
+        .flat_map(|w| (0..=40).step_by(3).map(move |h| (w, h)))
+    {
         for overlay in [
             Overlay::None,
             Overlay::Help { scroll: 3 },
@@ -579,8 +679,12 @@ fn selection_far_down_a_long_table_is_visible() {
         .map(|i| target(&format!("i-{i:017}"), "us-east-1a", "healthy", None))
         .collect();
     s.targets.accept(ago(1), Ok(groups.clone()));
-    s.view_mut(PanelId::Targets).selected = Some(target_row_id(&groups[1], &groups[1].targets[250]));
+    s.view_mut(PanelId::Targets).selected =
+        Some(target_row_id(&groups[1], &groups[1].targets[250]));
     let t = text(&draw(&s, 120, 30));
-    let line = t.lines().find(|l| l.contains("i-00000000000000250")).expect("selected visible");
+    let line = t
+        .lines()
+        .find(|l| l.contains("i-00000000000000250"))
+        .expect("selected visible");
     assert!(line.contains("▶"), "{line}");
 }

@@ -40,7 +40,10 @@ pub fn top(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         Paragraph::new(truncate_line(line, left.width as usize)),
         left,
     );
-    frame.render_widget(Paragraph::new(Line::from(dim(clock, theme)).right_aligned()), right);
+    frame.render_widget(
+        Paragraph::new(Line::from(dim(clock, theme)).right_aligned()),
+        right,
+    );
 }
 
 /// Every panel with its focus key, the focused one reversed, ✖ on those that need attention:
@@ -77,7 +80,9 @@ fn tab(state: &State, p: PanelId, compact: bool, theme: Theme) -> Vec<Span<'stat
         (None, _) => p.title().to_string(),
     };
     let style = if focused {
-        theme.selected().add_modifier(ratatui::style::Modifier::BOLD)
+        theme
+            .selected()
+            .add_modifier(ratatui::style::Modifier::BOLD)
     } else {
         ratatui::style::Style::new()
     };

@@ -14,11 +14,15 @@ use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph};
 const MAX_CANDIDATES: u16 = 8;
 
 pub fn command(frame: &mut Frame, bottom: Rect, state: &State, input: &TextInput, theme: Theme) {
-    let hint = hint(state, Context::Command, &[
-        (Action::Complete, "complete"),
-        (Action::Submit, "run"),
-        (Action::Close, "cancel"),
-    ]);
+    let hint = hint(
+        state,
+        Context::Command,
+        &[
+            (Action::Complete, "complete"),
+            (Action::Submit, "run"),
+            (Action::Close, "cancel"),
+        ],
+    );
     prompt(frame, bottom, ":", input, hint, theme);
     if !input.completions.is_empty() {
         completions(frame, bottom, input, theme);
@@ -26,10 +30,11 @@ pub fn command(frame: &mut Frame, bottom: Rect, state: &State, input: &TextInput
 }
 
 pub fn filter(frame: &mut Frame, bottom: Rect, state: &State, input: &TextInput, theme: Theme) {
-    let hint = hint(state, Context::Filter, &[
-        (Action::Submit, "apply"),
-        (Action::Close, "clear"),
-    ]);
+    let hint = hint(
+        state,
+        Context::Filter,
+        &[(Action::Submit, "apply"), (Action::Close, "clear")],
+    );
     let prefix = format!("/ {} ", state.focus.title().to_lowercase());
     prompt(frame, bottom, &prefix, input, hint, theme);
 }
@@ -44,14 +49,25 @@ fn hint(state: &State, ctx: Context, actions: &[(Action, &str)]) -> String {
 
 /// Prompt, text and a reversed-space cursor (visible without colour), the keys on the right
 /// when they fit. The real cursor is placed there too, for terminals and screen readers.
-fn prompt(frame: &mut Frame, area: Rect, prefix: &str, input: &TextInput, hint: String, theme: Theme) {
+fn prompt(
+    frame: &mut Frame,
+    area: Rect,
+    prefix: &str,
+    input: &TextInput,
+    hint: String,
+    theme: Theme,
+) {
     if area.is_empty() {
         return;
     }
     let room = (area.width as usize).saturating_sub(width(prefix) + 1);
     // A text longer than the line shows its end: that is where the typing happens.
     let text = if width(&input.text) > room {
-        let skip = input.text.chars().count().saturating_sub(room.saturating_sub(1));
+        let skip = input
+            .text
+            .chars()
+            .count()
+            .saturating_sub(room.saturating_sub(1));
         format!("…{}", input.text.chars().skip(skip).collect::<String>())
     } else {
         input.text.clone()
@@ -67,7 +83,10 @@ fn prompt(frame: &mut Frame, area: Rect, prefix: &str, input: &TextInput, hint: 
         spans.push(Span::raw(" ".repeat(free - width(&hint))));
         spans.push(dim(hint, theme));
     }
-    frame.render_widget(Paragraph::new(truncate_line(Line::from(spans), area.width as usize)), area);
+    frame.render_widget(
+        Paragraph::new(truncate_line(Line::from(spans), area.width as usize)),
+        area,
+    );
     let x = area.x + (used as u16).min(area.width.saturating_sub(1));
     frame.set_cursor_position(Position::new(x, area.y));
 }
@@ -119,7 +138,8 @@ fn completions(frame: &mut Frame, bottom: Rect, input: &TextInput, theme: Theme)
         )
         .highlight_symbol("▶ ")
         .highlight_style(theme.selected());
-    let mut ls = ListState::default().with_selected(Some(input.completion_index.min(described.len() - 1)));
+    let mut ls =
+        ListState::default().with_selected(Some(input.completion_index.min(described.len() - 1)));
     frame.render_widget(Clear, area);
     frame.render_stateful_widget(list, area, &mut ls);
 }

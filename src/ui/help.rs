@@ -100,14 +100,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: 
     .collect::<Vec<_>>()
     .join(" · ");
     let position = if max_scroll > 0 {
-        format!(" {}-{}/{} ", scroll + 1, (scroll + view_h).min(lines.len()), lines.len())
+        format!(
+            " {}-{}/{} ",
+            scroll + 1,
+            (scroll + view_h).min(lines.len()),
+            lines.len()
+        )
     } else {
         String::new()
     };
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(theme.border(true, false))
-        .title(Line::styled(" Help: keys from the active keymap ", theme.accent()))
+        .title(Line::styled(
+            " Help: keys from the active keymap ",
+            theme.accent(),
+        ))
         .title_bottom(Line::from(dim(format!(" {keys} "), theme)))
         .title_bottom(Line::from(dim(position, theme)).right_aligned());
     frame.render_widget(Clear, popup);

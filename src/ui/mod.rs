@@ -9,6 +9,7 @@ mod help;
 mod keys;
 pub mod layout;
 mod panels;
+mod sparkline;
 pub mod theme;
 mod widgets;
 

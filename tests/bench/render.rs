@@ -28,7 +28,14 @@ fn big_state() -> State {
         .map(|i| AsgInstance {
             id: format!("i-{i:017x}"),
             az: AZS[i % 3].into(),
-            lifecycle: ["InService", "InService", "Pending", "Terminating", "Standby"][i % 5].into(),
+            lifecycle: [
+                "InService",
+                "InService",
+                "Pending",
+                "Terminating",
+                "Standby",
+            ][i % 5]
+                .into(),
             health: if i % 37 == 0 { "Unhealthy" } else { "Healthy" }.into(),
             instance_type: Some("m6i.large".into()),
             launch_template_version: Some("12".into()),
@@ -36,7 +43,9 @@ fn big_state() -> State {
         .collect();
     let groups: Vec<TargetGroupHealth> = (0..4)
         .map(|g| TargetGroupHealth {
-            arn: format!("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg-{g}/abc{g}"),
+            arn: format!(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg-{g}/abc{g}"
+            ),
             name: format!("ha-web-target-group-number-{g}"),
             port: Some(80),
             protocol: Some("HTTP".into()),
@@ -80,7 +89,12 @@ fn big_state() -> State {
         .enumerate()
         .map(|(i, a)| {
             let series = (0..60)
-                .map(|m| (now() - Duration::minutes(60 - m), ((i + m as usize) % 17) as f64 / 8.0))
+                .map(|m| {
+                    (
+                        now() - Duration::minutes(60 - m),
+                        ((i + m as usize) % 17) as f64 / 8.0,
+                    )
+                })
                 .collect();
             (a.name.clone(), series)
         })

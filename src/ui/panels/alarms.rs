@@ -4,8 +4,9 @@
 use super::{Ctx, empty_line, selected_pos, table, table_width};
 use crate::domain::Alarm;
 use crate::state::{PanelId, State};
+use crate::ui::sparkline::sparkline;
 use crate::ui::theme::{Theme, Tone};
-use crate::ui::widgets::{Col, Columns, age_since, dim, sparkline, state_span, truncate, window};
+use crate::ui::widgets::{Col, Columns, age_since, dim, state_span, truncate, window};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -99,7 +100,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let columns = Columns::fit(table_width(body), &COLS);
     let spark_w = columns.width_of(SPARK).unwrap_or(0) as usize;
     let hint = state.view(PanelId::Alarms).offset;
-    let win = window(rows.len(), sel, hint, body.height.saturating_sub(1) as usize);
+    let win = window(
+        rows.len(),
+        sel,
+        hint,
+        body.height.saturating_sub(1) as usize,
+    );
     let start = win.start;
     let history_error = super::section_error(&data.errors, "history");
     let table_rows = rows[win]
@@ -107,7 +113,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         .map(|a| {
             // Draw nothing that was not measured: no series, no bars, and say why.
             let (spark, now) = match (data.history.get(&a.name), history_error) {
-                (Some(h), _) if h.is_empty() => (Line::from(dim("no data", theme)), Line::default()),
+                (Some(h), _) if h.is_empty() => {
+                    (Line::from(dim("no data", theme)), Line::default())
+                }
                 (None, Some(_)) => (
                     Line::styled("? not read", theme.tone(Tone::Unknown)),
                     Line::default(),
@@ -129,7 +137,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             ])
         })
         .collect();
-    table(frame, body, &COLS, &columns, table_rows, sel.map(|s| s - start), ctx);
+    table(
+        frame,
+        body,
+        &COLS,
+        &columns,
+        table_rows,
+        sel.map(|s| s - start),
+        ctx,
+    );
     if let (Some(i), true) = (sel, detail > 0) {
         let lines = detail_lines(rows[i], bottom.width as usize, theme);
         frame.render_widget(Paragraph::new(lines), bottom);

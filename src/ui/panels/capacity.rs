@@ -49,7 +49,10 @@ pub fn title(state: &State, theme: Theme) -> Vec<Span<'static>> {
     } else {
         theme.good()
     };
-    vec![Span::styled(format!("{in_service}/{desired} in service"), style)]
+    vec![Span::styled(
+        format!("{in_service}/{desired} in service"),
+        style,
+    )]
 }
 
 pub fn trouble(state: &State) -> bool {
@@ -94,7 +97,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let sel = selected_pos(state, PanelId::Capacity, &rows, |i, s| i.id == s);
         let columns = Columns::fit(table_width(body), &COLS);
         let hint = state.view(PanelId::Capacity).offset;
-        let win = window(rows.len(), sel, hint, body.height.saturating_sub(1) as usize);
+        let win = window(
+            rows.len(),
+            sel,
+            hint,
+            body.height.saturating_sub(1) as usize,
+        );
         let start = win.start;
         let table_rows = rows[win]
             .iter()
@@ -109,7 +117,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 ])
             })
             .collect();
-        table(frame, body, &COLS, &columns, table_rows, sel.map(|s| s - start), ctx);
+        table(
+            frame,
+            body,
+            &COLS,
+            &columns,
+            table_rows,
+            sel.map(|s| s - start),
+            ctx,
+        );
     }
     if activity_lines > 0 {
         frame.render_widget(
@@ -147,7 +163,10 @@ fn group_lines(g: &AutoScalingGroup, width: usize, theme: Theme) -> Vec<Line<'st
         spans.push(Span::raw("  "));
     }
     if short > 0 {
-        spans.push(Span::styled(format!("{short} short of desired"), theme.warn()));
+        spans.push(Span::styled(
+            format!("{short} short of desired"),
+            theme.warn(),
+        ));
     }
     vec![
         truncate_line(head, width),
@@ -165,7 +184,12 @@ fn activity_state(status: &str) -> &'static str {
     }
 }
 
-fn activities(data: &CapacityPanel, lines: usize, width: usize, theme: Theme) -> Vec<Line<'static>> {
+fn activities(
+    data: &CapacityPanel,
+    lines: usize,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     if data.activities.is_empty() {
         return vec![Line::from(vec![
             Span::styled("Scaling activities ", theme.label()),
@@ -189,7 +213,8 @@ fn activities(data: &CapacityPanel, lines: usize, width: usize, theme: Theme) ->
     if lines == 1 {
         // One line: the latest activity, labelled so it is not read as an instance row.
         let mut l = line(&data.activities[0]);
-        l.spans.insert(0, Span::styled("Last activity ", theme.label()));
+        l.spans
+            .insert(0, Span::styled("Last activity ", theme.label()));
         return vec![truncate_line(l, width)];
     }
     let mut out = vec![Line::styled("Scaling activities", theme.label())];

@@ -53,7 +53,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         let columns = Columns::fit(table_width(list), &COLS);
         let hint = state.view(PanelId::Database).offset;
         // One line under the list stays empty to separate it from the detail.
-        let win = window(rows.len(), Some(sel), hint, list.height.saturating_sub(2) as usize);
+        let win = window(
+            rows.len(),
+            Some(sel),
+            hint,
+            list.height.saturating_sub(2) as usize,
+        );
         let start = win.start;
         let table_rows = rows[win]
             .iter()
@@ -66,7 +71,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 ])
             })
             .collect();
-        table(frame, list, &COLS, &columns, table_rows, Some(sel - start), ctx);
+        table(
+            frame,
+            list,
+            &COLS,
+            &columns,
+            table_rows,
+            Some(sel - start),
+            ctx,
+        );
     }
     let width = detail.width as usize;
     let mut lines = detail_lines(rows[sel], data, theme);
@@ -100,7 +113,12 @@ fn detail_lines<'a>(db: &'a Database, data: &'a DatabasePanel, theme: Theme) -> 
         Span::styled("✖ NO: single AZ, no standby", theme.warn())
     };
     out.push(kv("Multi-AZ", PAD, vec![multi], theme));
-    out.push(kv("Primary AZ", PAD, vec![Span::raw(or_dash(db.az.as_deref()))], theme));
+    out.push(kv(
+        "Primary AZ",
+        PAD,
+        vec![Span::raw(or_dash(db.az.as_deref()))],
+        theme,
+    ));
     let standby = match (&db.secondary_az, db.multi_az) {
         (Some(az), _) => vec![Span::raw(az.as_str())],
         (None, true) => vec![
@@ -136,10 +154,20 @@ fn detail_lines<'a>(db: &'a Database, data: &'a DatabasePanel, theme: Theme) -> 
         Some(mods) if !mods.is_empty() => {
             for (i, m) in mods.iter().enumerate() {
                 let label = if i == 0 { "Pending" } else { "" };
-                out.push(kv(label, PAD, vec![Span::styled(format!("⚠ {m}"), theme.warn())], theme));
+                out.push(kv(
+                    label,
+                    PAD,
+                    vec![Span::styled(format!("⚠ {m}"), theme.warn())],
+                    theme,
+                ));
             }
         }
-        _ => out.push(kv("Pending", PAD, vec![dim("no modifications", theme)], theme)),
+        _ => out.push(kv(
+            "Pending",
+            PAD,
+            vec![dim("no modifications", theme)],
+            theme,
+        )),
     }
     let maint: Vec<_> = data
         .maintenance
@@ -149,9 +177,12 @@ fn detail_lines<'a>(db: &'a Database, data: &'a DatabasePanel, theme: Theme) -> 
     // An empty list next to an error means "unknown", never "none".
     match super::section_error(&data.errors, "maintenance") {
         Some(e) => out.push(kv("Maintenance", PAD, vec![unread(e, theme)], theme)),
-        None if maint.is_empty() => {
-            out.push(kv("Maintenance", PAD, vec![dim("none pending", theme)], theme))
-        }
+        None if maint.is_empty() => out.push(kv(
+            "Maintenance",
+            PAD,
+            vec![dim("none pending", theme)],
+            theme,
+        )),
         None => {}
     }
     for (i, m) in maint.iter().enumerate() {
@@ -167,7 +198,12 @@ fn detail_lines<'a>(db: &'a Database, data: &'a DatabasePanel, theme: Theme) -> 
             None => format!("⚠ {}{when}", m.action),
         };
         let label = if i == 0 { "Maintenance" } else { "" };
-        out.push(kv(label, PAD, vec![Span::styled(text, theme.warn())], theme));
+        out.push(kv(
+            label,
+            PAD,
+            vec![Span::styled(text, theme.warn())],
+            theme,
+        ));
     }
     out
 }
@@ -183,7 +219,12 @@ fn events<'a>(
         return vec![kv("Events", PAD, vec![unread(e, theme)], theme)];
     }
     if data.events.is_empty() {
-        return vec![kv("Events", PAD, vec![dim("none in the last hour", theme)], theme)];
+        return vec![kv(
+            "Events",
+            PAD,
+            vec![dim("none in the last hour", theme)],
+            theme,
+        )];
     }
     let mut out = vec![Line::styled("Events (newest first)", theme.label())];
     for e in data.events.iter().take(lines.saturating_sub(1)) {

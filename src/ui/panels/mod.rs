@@ -127,9 +127,10 @@ fn chrome<'a>(
             format!(" STALE {} · {} ", age(age_secs.unwrap_or(0)), e.label()),
             theme.stale_badge(),
         )),
-        (Some(e), false) => {
-            spans.push(Span::styled(format!(" ✖ {} ", e.label()), theme.stale_badge()))
-        }
+        (Some(e), false) => spans.push(Span::styled(
+            format!(" ✖ {} ", e.label()),
+            theme.stale_badge(),
+        )),
         (None, _) => {}
     }
     if !summary.is_empty() {
@@ -161,9 +162,15 @@ fn chrome<'a>(
         .title(title);
     if let (Some(e), true) = (error, has_data) {
         let text = format!(" last poll failed: {e} ");
-        block = block.title_bottom(Line::styled(truncate(&text, room).into_owned(), theme.bad()));
+        block = block.title_bottom(Line::styled(
+            truncate(&text, room).into_owned(),
+            theme.bad(),
+        ));
     } else if let Some(text) = partial(state, panel) {
-        block = block.title_bottom(Line::styled(truncate(&text, room).into_owned(), theme.warn()));
+        block = block.title_bottom(Line::styled(
+            truncate(&text, room).into_owned(),
+            theme.warn(),
+        ));
     }
     block
 }
@@ -191,7 +198,10 @@ pub fn section_error<'a>(
     errors: &'a [crate::domain::SectionError],
     section: &str,
 ) -> Option<&'a crate::aws::AwsError> {
-    errors.iter().find(|e| e.section == section).map(|e| &e.error)
+    errors
+        .iter()
+        .find(|e| e.section == section)
+        .map(|e| &e.error)
 }
 
 /// Index of the selected row among `rows`, as `State::selected_index` defines it (the first
@@ -206,7 +216,10 @@ pub fn selected_pos<T>(
         return None;
     }
     let sel = state.view(panel).selected.as_deref();
-    Some(sel.and_then(|s| rows.iter().position(|r| is(r, s))).unwrap_or(0))
+    Some(
+        sel.and_then(|s| rows.iter().position(|r| is(r, s)))
+            .unwrap_or(0),
+    )
 }
 
 /// The line shown instead of an empty table: says whether the filter hides the rows.

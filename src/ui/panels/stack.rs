@@ -4,7 +4,9 @@ use super::{Ctx, empty_line, selected_pos, table, table_width};
 use crate::domain::StackPanel;
 use crate::state::{PanelId, State};
 use crate::ui::theme::{Theme, Tone};
-use crate::ui::widgets::{Col, Columns, age_since, clock, dim, kv, state_span, truncate_line, window};
+use crate::ui::widgets::{
+    Col, Columns, age_since, clock, dim, kv, state_span, truncate_line, window,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -58,7 +60,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         Layout::vertical([Constraint::Fill(1), Constraint::Length(detail)]).areas(body);
     let columns = Columns::fit(table_width(body), &COLS);
     let hint = state.view(PanelId::Stack).offset;
-    let win = window(rows.len(), sel, hint, body.height.saturating_sub(1) as usize);
+    let win = window(
+        rows.len(),
+        sel,
+        hint,
+        body.height.saturating_sub(1) as usize,
+    );
     let start = win.start;
     let table_rows = rows[win]
         .iter()
@@ -69,21 +76,41 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 Line::from(state_span(&e.status, theme)),
                 Line::styled(
                     e.reason.as_deref().unwrap_or(""),
-                    if e.is_failure() { theme.bad() } else { theme.dim() },
+                    if e.is_failure() {
+                        theme.bad()
+                    } else {
+                        theme.dim()
+                    },
                 ),
             ])
         })
         .collect();
-    table(frame, body, &COLS, &columns, table_rows, sel.map(|s| s - start), ctx);
+    table(
+        frame,
+        body,
+        &COLS,
+        &columns,
+        table_rows,
+        sel.map(|s| s - start),
+        ctx,
+    );
     if let (Some(i), true) = (sel, detail > 0) {
         let e = rows[i];
         let w = bottom.width as usize;
-        let head = format!("{} · {} · {}", e.logical_id, e.resource_type, clock(e.timestamp));
+        let head = format!(
+            "{} · {} · {}",
+            e.logical_id,
+            e.resource_type,
+            clock(e.timestamp)
+        );
         let why = match &e.reason {
             Some(r) => Line::styled(r.as_str(), theme.state(&e.status)),
             None => Line::from(dim("no reason reported", theme)),
         };
-        let lines = vec![truncate_line(Line::from(dim(head, theme)), w), truncate_line(why, w)];
+        let lines = vec![
+            truncate_line(Line::from(dim(head, theme)), w),
+            truncate_line(why, w),
+        ];
         frame.render_widget(Paragraph::new(lines), bottom);
     }
 }
@@ -98,15 +125,28 @@ fn summary_lines<'a>(
     let s = &data.summary;
     let mut status = vec![state_span(&s.status, theme)];
     if let Some(at) = s.last_updated.or(s.created) {
-        status.push(dim(format!("  · changed {} ago", age_since(Some(at), state.now)), theme));
+        status.push(dim(
+            format!("  · changed {} ago", age_since(Some(at), state.now)),
+            theme,
+        ));
     }
     let mut out = vec![kv("Status", PAD, status, theme)];
     if let Some(reason) = &s.status_reason {
-        out.push(kv("Reason", PAD, vec![Span::styled(reason.as_str(), theme.state(&s.status))], theme));
+        out.push(kv(
+            "Reason",
+            PAD,
+            vec![Span::styled(reason.as_str(), theme.state(&s.status))],
+            theme,
+        ));
     }
     if s.outputs.is_empty() {
         // The sandbox emulator often reports none: say so rather than show an empty section.
-        out.push(kv("Outputs", PAD, vec![dim("no outputs reported", theme)], theme));
+        out.push(kv(
+            "Outputs",
+            PAD,
+            vec![dim("no outputs reported", theme)],
+            theme,
+        ));
     } else {
         let key_w = s.outputs.keys().map(|k| k.len()).max().unwrap_or(0);
         let shown = if s.outputs.len() > max_outputs {
@@ -119,12 +159,20 @@ fn summary_lines<'a>(
             out.push(kv(
                 label,
                 PAD,
-                vec![Span::styled(format!("{k:<key_w$}  "), theme.dim()), Span::raw(v.as_str())],
+                vec![
+                    Span::styled(format!("{k:<key_w$}  "), theme.dim()),
+                    Span::raw(v.as_str()),
+                ],
                 theme,
             ));
         }
         if shown < s.outputs.len() {
-            out.push(kv("", PAD, vec![dim(format!("+{} more", s.outputs.len() - shown), theme)], theme));
+            out.push(kv(
+                "",
+                PAD,
+                vec![dim(format!("+{} more", s.outputs.len() - shown), theme)],
+                theme,
+            ));
         }
     }
     out.into_iter().map(|l| truncate_line(l, width)).collect()

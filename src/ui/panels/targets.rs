@@ -99,7 +99,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         0
     };
     let [top, body, bottom] = Layout::vertical([
-        Constraint::Length(group_lines as u16 + u16::from(groups.len() > group_lines && group_lines > 0)),
+        Constraint::Length(
+            group_lines as u16 + u16::from(groups.len() > group_lines && group_lines > 0),
+        ),
         Constraint::Fill(1),
         Constraint::Length(detail),
     ])
@@ -127,7 +129,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     }
     let columns = Columns::fit(table_width(body), &COLS);
     let hint = state.view(PanelId::Targets).offset;
-    let win = window(rows.len(), sel, hint, body.height.saturating_sub(1) as usize);
+    let win = window(
+        rows.len(),
+        sel,
+        hint,
+        body.height.saturating_sub(1) as usize,
+    );
     let start = win.start;
     let table_rows = rows[win]
         .iter()
@@ -147,10 +154,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             ])
         })
         .collect();
-    table(frame, body, &COLS, &columns, table_rows, sel.map(|s| s - start), ctx);
+    table(
+        frame,
+        body,
+        &COLS,
+        &columns,
+        table_rows,
+        sel.map(|s| s - start),
+        ctx,
+    );
     if let (Some(i), true) = (sel, detail > 0) {
         let (g, t) = rows[i];
-        frame.render_widget(Paragraph::new(detail_lines(g, t, bottom.width as usize, theme)), bottom);
+        frame.render_widget(
+            Paragraph::new(detail_lines(g, t, bottom.width as usize, theme)),
+            bottom,
+        );
     }
 }
 
@@ -181,9 +199,19 @@ fn group_line(g: &TargetGroupHealth, width: usize, theme: Theme) -> Line<'static
     ])
 }
 
-fn detail_lines(g: &TargetGroupHealth, t: &Target, width: usize, theme: Theme) -> Vec<Line<'static>> {
+fn detail_lines(
+    g: &TargetGroupHealth,
+    t: &Target,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let port = t.port.map(|p| format!(":{p}")).unwrap_or_default();
-    let head = format!("{}{port} in {} · {}", t.id, t.az.as_deref().unwrap_or("—"), g.name);
+    let head = format!(
+        "{}{port} in {} · {}",
+        t.id,
+        t.az.as_deref().unwrap_or("—"),
+        g.name
+    );
     let why = match (&t.reason, &t.description) {
         (None, None) => Line::from(dim("no reason reported", theme)),
         (r, d) => {
@@ -195,7 +223,10 @@ fn detail_lines(g: &TargetGroupHealth, t: &Target, width: usize, theme: Theme) -
             Line::styled(truncate(&text, width).into_owned(), theme.state(&t.state))
         }
     };
-    vec![Line::from(dim(truncate(&head, width).into_owned(), theme)), why]
+    vec![
+        Line::from(dim(truncate(&head, width).into_owned(), theme)),
+        why,
+    ]
 }
 
 #[cfg(test)]

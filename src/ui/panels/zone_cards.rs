@@ -86,7 +86,11 @@ pub fn render(
 }
 
 /// Everything in one AZ, one fact a line, then the reasons it is in trouble.
-pub fn card_lines<'a>(z: &'a ZoneRow, nat_failures: &[(&str, &'a str)], theme: Theme) -> Vec<Line<'a>> {
+pub fn card_lines<'a>(
+    z: &'a ZoneRow,
+    nat_failures: &[(&str, &'a str)],
+    theme: Theme,
+) -> Vec<Line<'a>> {
     let list = |v: &[String]| {
         if v.is_empty() {
             "—".to_string()
@@ -95,8 +99,18 @@ pub fn card_lines<'a>(z: &'a ZoneRow, nat_failures: &[(&str, &'a str)], theme: T
         }
     };
     let mut out = vec![
-        kv("Public", PAD, vec![Span::raw(list(&z.public_subnets))], theme),
-        kv("Private", PAD, vec![Span::raw(list(&z.private_subnets))], theme),
+        kv(
+            "Public",
+            PAD,
+            vec![Span::raw(list(&z.public_subnets))],
+            theme,
+        ),
+        kv(
+            "Private",
+            PAD,
+            vec![Span::raw(list(&z.private_subnets))],
+            theme,
+        ),
     ];
     if z.nat.is_empty() {
         out.push(kv("NAT", PAD, vec![dim("none in this AZ", theme)], theme));
@@ -108,7 +122,10 @@ pub fn card_lines<'a>(z: &'a ZoneRow, nat_failures: &[(&str, &'a str)], theme: T
             PAD,
             vec![
                 Span::raw(format!("{id} ")),
-                Span::styled(format!("{} {state}", state_symbol(state)), theme.state(state)),
+                Span::styled(
+                    format!("{} {state}", state_symbol(state)),
+                    theme.state(state),
+                ),
             ],
             theme,
         ));
@@ -125,10 +142,17 @@ pub fn card_lines<'a>(z: &'a ZoneRow, nat_failures: &[(&str, &'a str)], theme: T
     out.push(kv("Targets", PAD, tg.spans, theme));
     let db = match (z.db_primary.is_empty(), z.db_standby.is_empty()) {
         (true, true) => vec![dim("—", theme)],
-        (false, true) => vec![Span::styled(format!("★ primary {}", list(&z.db_primary)), theme.accent())],
+        (false, true) => vec![Span::styled(
+            format!("★ primary {}", list(&z.db_primary)),
+            theme.accent(),
+        )],
         (true, false) => vec![Span::raw(format!("standby {}", list(&z.db_standby)))],
         (false, false) => vec![Span::styled(
-            format!("★ primary {} · standby {}", list(&z.db_primary), list(&z.db_standby)),
+            format!(
+                "★ primary {} · standby {}",
+                list(&z.db_primary),
+                list(&z.db_standby)
+            ),
             theme.warn(),
         )],
     };

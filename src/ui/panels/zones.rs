@@ -9,9 +9,9 @@ use crate::ui::widgets::{Col, Columns, MARKER, dim, truncate_line};
 use crate::zones::ZoneRow;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use std::fmt::Display;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use std::fmt::Display;
 
 const HEALTH: usize = 1;
 const COLS: [Col; 7] = [
@@ -120,7 +120,12 @@ fn summary(rows: &[ZoneRow], theme: Theme) -> Line<'static> {
         )]
     } else {
         vec![Span::styled(
-            format!("✖ TROUBLE in {} ({} of {} AZs)", bad.join(", "), bad.len(), rows.len()),
+            format!(
+                "✖ TROUBLE in {} ({} of {} AZs)",
+                bad.join(", "),
+                bad.len(),
+                rows.len()
+            ),
             theme.bad(),
         )]
     };
@@ -135,7 +140,13 @@ fn summary(rows: &[ZoneRow], theme: Theme) -> Line<'static> {
         .map(|z| z.az.as_str())
         .collect();
     if !primary.is_empty() || !standby.is_empty() {
-        let list = |v: &[&str]| if v.is_empty() { "—".to_string() } else { v.join(", ") };
+        let list = |v: &[&str]| {
+            if v.is_empty() {
+                "—".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
         spans.push(dim(
             format!(" · DB ★ {} / standby {}", list(&primary), list(&standby)),
             theme,
@@ -175,7 +186,11 @@ fn cells_line<'a>(columns: &Columns, cells: Vec<Line<'a>>, marker: &'a str) -> L
 
 /// "1/2" coloured by how much of the whole is good. Generic so it takes the counts in
 /// whatever integer type `zones::ZoneRow` keeps them.
-pub(super) fn ratio<N: Copy + PartialOrd + Default + Display>(good: N, total: N, theme: Theme) -> Line<'static> {
+pub(super) fn ratio<N: Copy + PartialOrd + Default + Display>(
+    good: N,
+    total: N,
+    theme: Theme,
+) -> Line<'static> {
     let zero = N::default();
     let style = if total == zero {
         theme.dim()
@@ -272,7 +287,11 @@ fn reason_lines(z: &ZoneRow, say_trouble: bool, w: usize, theme: Theme) -> Vec<L
         .enumerate()
         .map(|(i, r)| {
             // Without the Health column the word TROUBLE rides on the first reason.
-            let lead = if i == 0 && say_trouble { "TROUBLE: " } else { "" };
+            let lead = if i == 0 && say_trouble {
+                "TROUBLE: "
+            } else {
+                ""
+            };
             truncate_line(
                 Line::from(vec![
                     Span::raw("    "),
