@@ -7,6 +7,7 @@ pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod console;
 pub mod deploy;
 pub mod domain;
 pub mod effects;

@@ -688,3 +688,132 @@ fn selection_far_down_a_long_table_is_visible() {
         .expect("selected visible");
     assert!(line.contains("▶"), "{line}");
 }
+
+/// One character per cell telling its style: what a screen looks like to someone who cannot
+/// tell the colours apart (or runs NO_COLOR). R reversed, B bold, D dim, U underlined.
+fn modifier_mask(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let m = buf[(x, y)].modifier;
+            out.push(if m.contains(Modifier::REVERSED) {
+                'R'
+            } else if m.contains(Modifier::BOLD) {
+                'B'
+            } else if m.contains(Modifier::DIM) {
+                'D'
+            } else if m.contains(Modifier::UNDERLINED) {
+                'U'
+            } else {
+                '.'
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One character per cell for its foreground colour: r g y c m, "." for the default.
+fn colour_mask(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push(match buf[(x, y)].fg {
+                Color::Red => 'r',
+                Color::Green => 'g',
+                Color::Yellow => 'y',
+                Color::Cyan => 'c',
+                Color::Magenta => 'm',
+                Color::Reset => '.',
+                _ => '?',
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn no_color_80x24_tells_states_by_modifiers() {
+    let mut s = incident();
+    s.color = false;
+    let t = draw(&s, 80, 24);
+    insta::assert_snapshot!(format!("{}\n{}", text(&t), modifier_mask(t.backend().buffer())));
+}
+
+#[test]
+fn colours_80x24() {
+    let mut s = incident();
+    s.focus = PanelId::Zones;
+    let t = draw(&s, 80, 24);
+    let mask = colour_mask(t.backend().buffer());
+    assert!(!mask.contains('?'), "only the five accent colours: {mask}");
+    insta::assert_snapshot!(format!("{}\n{mask}", text(&t)));
+}
+
+#[test]
+fn zone_in_trouble_stands_out() {
+    let mut s = incident();
+    s.focus = PanelId::Zones;
+    let t = draw(&s, 120, 30);
+    let buf = t.backend().buffer();
+    let (x, y) = find(buf, "✖ us-east-1b").expect("troubled AZ row");
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    let row: String = (0..buf.area.width).map(|xx| buf[(xx, y)].symbol()).collect();
+    assert!(row.contains("TROUBLE"), "{row}");
+    let (_, cy) = find(buf, "✔ us-east-1a").expect("healthy AZ row");
+    assert_eq!(buf[(x, cy)].fg, Color::Green);
+    let t = text(&t);
+    assert!(t.contains("✖ NAT gateway nat-0bbbb2222 failed"), "reasons shown: {t}");
+    assert!(t.contains("Elastic IP address eipalloc-0123"), "AWS's failure shown: {t}");
+}
+
+#[test]
+fn partly_read_panels_warn_without_going_stale() {
+    let mut s = incident();
+    let mut a = alarms();
+    a.history.clear();
+    a.errors = vec![SectionError {
+        section: "history".into(),
+        error: AwsError::new(AwsErrorKind::Throttled, "GetMetricData", "Rate exceeded"),
+    }];
+    s.alarms.accept(ago(1), Ok(a));
+    let mut d = database();
+    d.events.clear();
+    d.errors = vec![SectionError {
+        section: "events".into(),
+        error: AwsError::new(AwsErrorKind::NotSupported, "DescribeEvents", ""),
+    }];
+    s.database.accept(ago(1), Ok(d));
+    s.focus = PanelId::Alarms;
+    s.zoomed = true;
+    let t = text(&draw(&s, 120, 30));
+    assert!(t.contains("? not read"), "{t}");
+    assert!(t.contains("⚠ not read: history throttled"), "{t}");
+    assert!(!t.contains("STALE"), "{t}");
+    s.focus = PanelId::Database;
+    let t = text(&draw(&s, 120, 30));
+    assert!(t.contains("Events      ? could not be read: not supported by endpoint"), "{t}");
+    assert!(!t.contains("none in the last hour"), "unknown is not none: {t}");
+}
+
+#[test]
+fn several_databases_get_a_list_and_the_selected_one_in_detail() {
+    let mut s = incident();
+    let mut d = database();
+    let mut replica = d.databases[0].clone();
+    replica.identifier = "ha-web-db-replica".into();
+    replica.status = "failed".into();
+    replica.multi_az = false;
+    replica.secondary_az = None;
+    d.databases.push(replica);
+    s.database.accept(ago(1), Ok(d));
+    s.focus = PanelId::Database;
+    s.view_mut(PanelId::Database).selected = Some("ha-web-db-replica".into());
+    let t = text(&draw(&s, 100, 30));
+    assert!(t.contains("ha-web-db "), "{t}");
+    assert!(t.contains("Database    ha-web-db-replica  ✖ failed"), "{t}");
+    assert!(t.contains("✖ NO: single AZ, no standby"), "{t}");
+    assert!(t.contains("[4] Database ✖"), "failed DB marks the tab: {t}");
+}

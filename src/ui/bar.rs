@@ -1,7 +1,7 @@
 //! The one-line bars: the top bar (where the console points and the stack's status), the tab
 //! bar shown when one panel fills the body, and the hint bar generated from the keymap.
 use super::keys;
-use super::panels::{focus_action, trouble};
+use super::panels::{Derived, focus_action, trouble};
 use super::theme::Theme;
 use super::widgets::{dim, state_span, truncate_line, width};
 use crate::action::Action;
@@ -48,7 +48,7 @@ pub fn top(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
 
 /// Every panel with its focus key, the focused one reversed, ✖ on those that need attention:
 /// with one panel on screen this is how trouble elsewhere still shows.
-pub fn tabs(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
+pub fn tabs(frame: &mut Frame, area: Rect, state: &State, derived: &Derived, theme: Theme) {
     // Roomy, then tighter, then without brackets: the first that fits.
     let build = |gap: &str, compact: bool| {
         let mut spans = vec![Span::raw(" ")];
@@ -56,7 +56,7 @@ pub fn tabs(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             if i > 0 {
                 spans.push(Span::raw(gap.to_string()));
             }
-            spans.extend(tab(state, p, compact, theme));
+            spans.extend(tab(state, derived, p, compact, theme));
         }
         Line::from(spans)
     };
@@ -71,7 +71,7 @@ pub fn tabs(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     );
 }
 
-fn tab(state: &State, p: PanelId, compact: bool, theme: Theme) -> Vec<Span<'static>> {
+fn tab(state: &State, derived: &Derived, p: PanelId, compact: bool, theme: Theme) -> Vec<Span<'static>> {
     let focused = p == state.focus;
     let key = keys::key_for(state, focus_action(p));
     let label = match (key, compact) {
@@ -87,7 +87,7 @@ fn tab(state: &State, p: PanelId, compact: bool, theme: Theme) -> Vec<Span<'stat
         ratatui::style::Style::new()
     };
     let mut spans = vec![Span::styled(label, style)];
-    if trouble(state, p) {
+    if trouble(state, derived, p) {
         spans.push(Span::styled(if compact { "✖" } else { " ✖" }, theme.bad()));
     }
     spans

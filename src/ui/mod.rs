@@ -15,24 +15,31 @@ mod widgets;
 
 use crate::state::{Overlay, State};
 use layout::Body;
-use panels::Ctx;
+use panels::{Ctx, Derived};
 use ratatui::Frame;
 use theme::Theme;
 
 pub use help::help_lines;
-pub use panels::trouble;
+
+/// Whether a panel needs attention (what the ✖ on its tab says): a failing feed, or bad
+/// states in what it shows.
+pub fn trouble(state: &State, panel: crate::state::PanelId) -> bool {
+    panels::trouble(state, &Derived::of(state), panel)
+}
 
 pub fn render(frame: &mut Frame, state: &State) {
     let area = frame.area();
     let theme = Theme::new(state.color);
     let screen = layout::compute(area, state.zoomed);
+    let derived = Derived::of(state);
     bar::top(frame, screen.top, state, theme);
     match &screen.body {
         Body::Single { tabs, panel } => {
-            bar::tabs(frame, *tabs, state, theme);
+            bar::tabs(frame, *tabs, state, &derived, theme);
             let ctx = Ctx {
                 focused: true,
                 theme,
+                derived: &derived,
             };
             panels::render(frame, *panel, state, state.focus, ctx);
         }
@@ -41,6 +48,7 @@ pub fn render(frame: &mut Frame, state: &State) {
                 let ctx = Ctx {
                     focused: *panel == state.focus,
                     theme,
+                    derived: &derived,
                 };
                 panels::render(frame, *rect, state, *panel, ctx);
             }

@@ -4,7 +4,6 @@ use super::theme::Theme;
 use crate::status::state_symbol;
 use chrono::{DateTime, Utc};
 use ratatui::layout::Constraint;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 use std::borrow::Cow;

@@ -232,5 +232,19 @@ fn frames(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frames);
+/// The state's own row accessors, which every frame calls: to see what of a frame is theirs.
+fn accessors(c: &mut Criterion) {
+    let state = big_state();
+    c.bench_function("state.target_rows (2,000)", |b| {
+        b.iter(|| black_box(&state).target_rows().len())
+    });
+    c.bench_function("state.zone_rows", |b| {
+        b.iter(|| black_box(&state).zone_rows().len())
+    });
+    c.bench_function("state.alarm_rows (500)", |b| {
+        b.iter(|| black_box(&state).alarm_rows().len())
+    });
+}
+
+criterion_group!(benches, frames, accessors);
 criterion_main!(benches);

@@ -19,14 +19,35 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 
-/// What a panel body needs besides the state.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    pub focused: bool,
-    pub theme: Theme,
+/// What several parts of one frame derive from the state, computed once per frame rather
+/// than by each part that needs it.
+#[derive(Debug, Default)]
+pub struct Derived {
+    /// `State::zone_rows()`: the zones title, the tab marker and the body all need it.
+    pub zones: Vec<crate::zones::ZoneRow>,
 }
 
-impl Ctx {
+impl Derived {
+    pub fn of(state: &State) -> Derived {
+        Derived {
+            zones: if state.zones.data.is_some() {
+                state.zone_rows()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// What a panel body needs besides the state.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub focused: bool,
+    pub theme: Theme,
+    pub derived: &'a Derived,
+}
+
+impl Ctx<'_> {
     /// Style of the selected row: loud in the focused panel, quiet elsewhere.
     pub fn selected(&self) -> Style {
         if self.focused {
@@ -50,7 +71,7 @@ pub fn focus_action(panel: PanelId) -> Action {
 
 /// Whether a panel needs the on-call engineer's eyes: its feed is failing, or what it shows
 /// is in a bad state. Marks the panel's tab with ✖ when only one panel is on screen.
-pub fn trouble(state: &State, panel: PanelId) -> bool {
+pub fn trouble(state: &State, derived: &Derived, panel: PanelId) -> bool {
     let (_, error, _, _) = state.feed_status(panel);
     error.is_some()
         || match panel {
@@ -59,7 +80,7 @@ pub fn trouble(state: &State, panel: PanelId) -> bool {
             PanelId::Capacity => capacity::trouble(state),
             PanelId::Database => database::trouble(state),
             PanelId::Alarms => alarms::trouble(state),
-            PanelId::Zones => zones::trouble(state),
+            PanelId::Zones => zones::trouble(&derived.zones),
         }
 }
 
@@ -69,7 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, panel: PanelId, ctx:
         PanelId::Targets => targets::title(state, ctx.theme),
         PanelId::Capacity => capacity::title(state, ctx.theme),
         PanelId::Alarms => alarms::title(state, ctx.theme),
-        PanelId::Zones => zones::title(state, ctx.theme),
+        PanelId::Zones => zones::title(state, &ctx.derived.zones, ctx.theme),
         PanelId::Stack | PanelId::Database => Vec::new(),
     };
     let block = chrome(state, panel, ctx, summary, area.width);

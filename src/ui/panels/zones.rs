@@ -27,11 +27,10 @@ const COLS: [Col; 7] = [
 /// Reasons shown under one AZ before "+N more".
 const MAX_REASONS: usize = 3;
 
-pub fn title(state: &State, theme: Theme) -> Vec<Span<'static>> {
+pub fn title(state: &State, rows: &[ZoneRow], theme: Theme) -> Vec<Span<'static>> {
     if state.zones.data.is_none() {
         return Vec::new();
     }
-    let rows = state.zone_rows();
     let bad = rows.iter().filter(|z| !z.trouble.is_empty()).count();
     let mut spans = vec![Span::raw(format!("{} AZs", rows.len()))];
     if bad > 0 {
@@ -40,21 +39,21 @@ pub fn title(state: &State, theme: Theme) -> Vec<Span<'static>> {
     spans
 }
 
-pub fn trouble(state: &State) -> bool {
-    state.zones.data.is_some() && state.zone_rows().iter().any(|z| !z.trouble.is_empty())
+pub fn trouble(rows: &[ZoneRow]) -> bool {
+    rows.iter().any(|z| !z.trouble.is_empty())
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let theme = ctx.theme;
-    let rows = state.zone_rows();
+    let rows = &ctx.derived.zones;
     let w = area.width as usize;
-    let mut lines = vec![truncate_line(summary(&rows, theme), w)];
+    let mut lines = vec![truncate_line(summary(rows, theme), w)];
     if rows.is_empty() {
         lines.push(Line::from(dim("no subnets reported for this stack", theme)));
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
-    let sel = super::selected_pos(state, PanelId::Zones, &rows, |z, s| z.az == s);
+    let sel = super::selected_pos(state, PanelId::Zones, rows, |z, s| z.az == s);
     let nat_failures = state
         .zones
         .data
@@ -65,7 +64,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let height = area.height as usize;
     // With room for every AZ as a card side by side (the stack's shape at a glance), the
     // reasons go in the cards; otherwise right under each row.
-    let cards_h = zone_cards::height(area.width, &rows, &nat_failures);
+    let cards_h = zone_cards::height(area.width, rows, &nat_failures);
     let cards = cards_h.is_some_and(|h| 2 + rows.len() + 1 + h <= height);
     let columns = Columns::fit(super::table_width(area), &COLS);
     lines.push(header(&columns, theme));
@@ -95,7 +94,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         ..area
     };
     if cards {
-        zone_cards::render(frame, below, &rows, sel, &nat_failures, ctx);
+        zone_cards::render(frame, below, rows, sel, &nat_failures, ctx);
     } else if let Some(i) = sel {
         // No room for cards: the selected AZ in detail, if that fits.
         let detail = zone_cards::card_lines(&rows[i], &nat_failures, theme);
