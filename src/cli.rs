@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
     long_about = "Terminal operations console for a highly-available AWS web stack \
                   (VPC over two AZs, ALB, Auto Scaling group, RDS Multi-AZ, CloudWatch alarms), \
                   deployed from the CloudFormation template bundled with opsdeck.\n\n\
+                  Without a subcommand, opens the live console on --stack.\n\n\
                   Add --sandbox to any command to run it against a local AWS emulator."
 )]
 pub struct Cli {

@@ -196,7 +196,7 @@ where
                 AwsError::new(AwsErrorKind::Other, operation, full)
             }
         }
-        SdkError::TimeoutError(_) => AwsError::new(AwsErrorKind::Timeout, operation, full),
+        SdkError::TimeoutError(_) => AwsError::new(AwsErrorKind::Timeout, operation, root_cause(&err)),
         SdkError::DispatchFailure(dispatch) => {
             let kind = if dispatch.is_timeout() {
                 AwsErrorKind::Timeout
@@ -205,13 +205,26 @@ where
             } else {
                 AwsErrorKind::Unreachable
             };
-            AwsError::new(kind, operation, full)
+            // The innermost cause ("Connection refused (os error 111)") is what a person acts
+            // on; the whole chain goes to the log.
+            tracing::debug!(operation, "{full}");
+            let message = if kind == AwsErrorKind::AccessDenied { full } else { root_cause(&err) };
+            AwsError::new(kind, operation, message)
         }
         _ if full.contains("credential") => {
             AwsError::new(AwsErrorKind::AccessDenied, operation, full)
         }
         _ => AwsError::new(AwsErrorKind::Other, operation, full),
     }
+}
+
+/// The last error in a source chain, where the real reason usually is.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
 
 /// `.map_err(aws_err("DescribeStacks"))` on any SDK future's result.
