@@ -101,13 +101,8 @@ pub async fn console_command(
 
 async fn prepare_sandbox_stack(ctx: &Context) -> Result<u8> {
     if cfn::find_stack(&ctx.clients, &ctx.stack).await?.is_some() {
-        // Top up the metric data quietly: the console is about to show it.
-        let report = sandbox::seed::top_up(&ctx.clients, &ctx.stack).await?;
-        tracing::info!(
-            points = report.points,
-            alarms = report.alarms.len(),
-            "sandbox topped up"
-        );
+        // The feeder tops the metric data up in the background: opening the console waits
+        // for nothing but this one check.
         return Ok(exit::OK);
     }
     eprintln!(

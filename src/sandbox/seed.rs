@@ -259,8 +259,8 @@ pub async fn top_up(clients: &Clients, stack: &str) -> Result<SeedReport> {
 /// sparklines move as they would on a real account.
 pub fn spawn_feeder(clients: Clients, stack: String) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        // The first tick is immediate: it fills the gap since the sandbox was last used.
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-        every.tick().await; // the first tick is immediate; the deploy just seeded
         loop {
             every.tick().await;
             if let Err(e) = top_up(&clients, &stack).await {

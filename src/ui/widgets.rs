@@ -77,6 +77,19 @@ pub fn truncate_line(line: Line<'_>, max: usize) -> Line<'_> {
     Line::from(spans).style(style)
 }
 
+/// A line's spans with the line's own style folded into each, for splicing into another line
+/// (`Line::styled` keeps its style on the line, which would be lost with the line).
+pub fn into_spans(line: Line<'_>) -> Vec<Span<'_>> {
+    let style = line.style;
+    line.spans
+        .into_iter()
+        .map(|s| {
+            let own = s.style;
+            s.style(style.patch(own))
+        })
+        .collect()
+}
+
 /// "3s", "4m", "2h05m", "3d04h": an age as short as a table cell needs.
 pub fn age(secs: i64) -> String {
     let s = secs.max(0);

@@ -20,7 +20,7 @@ tmux -L "$sock" new-session -d -s figs -x 160 -y 48 -e "XDG_STATE_HOME=$XDG_STAT
 start=$(date +%s%N)
 while :; do
   screen=$(tmux -L "$sock" capture-pane -p -t figs)
-  updated=$(grep -o "updated" <<<"$screen" | wc -l)
+  updated=$( (grep -o "updated" <<<"$screen" || true) | wc -l)
   if [ "$updated" -ge 6 ] && ! grep -q "loading" <<<"$screen"; then break; fi
   if [ $(( ($(date +%s%N) - start) / 1000000 )) -gt 30000 ]; then echo "not populated in 30 s"; echo "$screen"; exit 1; fi
   sleep 0.02

@@ -5,7 +5,7 @@ use super::Ctx;
 use super::zones::ratio;
 use crate::status::state_symbol;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{dim, kv, truncate_line};
+use crate::ui::widgets::{dim, into_spans, kv, truncate_line};
 use crate::zones::ZoneRow;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -134,12 +134,12 @@ pub fn card_lines<'a>(
             out.push(kv("", PAD, vec![Span::styled(*why, theme.bad())], theme));
         }
     }
-    let mut ec2 = ratio(z.instances_in_service, z.instances_total, theme);
-    ec2.spans.push(Span::raw(" in service"));
-    out.push(kv("EC2", PAD, ec2.spans, theme));
-    let mut tg = ratio(z.targets_healthy, z.targets_total, theme);
-    tg.spans.push(Span::raw(" healthy"));
-    out.push(kv("Targets", PAD, tg.spans, theme));
+    let mut ec2 = into_spans(ratio(z.instances_in_service, z.instances_total, theme));
+    ec2.push(Span::raw(" in service"));
+    out.push(kv("EC2", PAD, ec2, theme));
+    let mut tg = into_spans(ratio(z.targets_healthy, z.targets_total, theme));
+    tg.push(Span::raw(" healthy"));
+    out.push(kv("Targets", PAD, tg, theme));
     let db = match (z.db_primary.is_empty(), z.db_standby.is_empty()) {
         (true, true) => vec![dim("—", theme)],
         (false, true) => vec![Span::styled(

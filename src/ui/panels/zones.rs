@@ -5,7 +5,7 @@
 use super::{Ctx, zone_cards};
 use crate::state::{PanelId, State};
 use crate::ui::theme::{Theme, Tone};
-use crate::ui::widgets::{Col, Columns, MARKER, dim, truncate_line};
+use crate::ui::widgets::{Col, Columns, MARKER, dim, into_spans, truncate_line};
 use crate::zones::ZoneRow;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -175,7 +175,7 @@ fn cells_line<'a>(columns: &Columns, cells: Vec<Line<'a>>, marker: &'a str) -> L
         first = false;
         let cell = truncate_line(cell, w as usize);
         let pad = (w as usize).saturating_sub(cell.width());
-        spans.extend(cell.spans);
+        spans.extend(into_spans(cell));
         if pad > 0 {
             spans.push(Span::raw(" ".repeat(pad)));
         }
