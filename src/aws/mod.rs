@@ -10,6 +10,7 @@ pub mod events;
 pub mod metrics;
 pub mod rds;
 pub mod request_log;
+pub mod retry;
 pub mod stack;
 
 pub use error::AwsError;
@@ -85,7 +86,8 @@ impl Clients {
         // Each service's config from the shared one, plus the request log when asked for.
         macro_rules! client {
             ($krate:ident) => {{
-                let mut builder = $krate::config::Builder::from(&config);
+                let mut builder = $krate::config::Builder::from(&config)
+                    .retry_classifier(retry::NoRetryOnHtmlErrors);
                 if let Some(log) = &log {
                     builder = builder.interceptor(log.clone());
                 }
