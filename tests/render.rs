@@ -9,12 +9,12 @@ mod fixture;
 mod screen;
 
 use fixture::*;
-use screen::*;
 use opsdeck::aws::AwsError;
 use opsdeck::aws::error::AwsErrorKind;
 use opsdeck::keymap::Keymap;
 use opsdeck::state::{Flash, Overlay, PanelId, State, TextInput};
 use ratatui::style::Modifier;
+use screen::*;
 use std::sync::Arc;
 
 #[test]
@@ -129,7 +129,11 @@ fn no_color_80x24_tells_states_by_modifiers() {
     let mut s = incident();
     s.color = false;
     let t = draw(&s, 80, 24);
-    insta::assert_snapshot!(format!("{}\n{}", text(&t), modifier_mask(t.backend().buffer())));
+    insta::assert_snapshot!(format!(
+        "{}\n{}",
+        text(&t),
+        modifier_mask(t.backend().buffer())
+    ));
 }
 
 #[test]

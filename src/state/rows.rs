@@ -55,7 +55,14 @@ impl State {
                 )
             })
             .collect();
-        rows.sort_by_key(|(g, t)| (target_rank(&t.state), g.name.clone(), t.id.clone()));
+        // Borrowed keys: this runs every frame, over thousands of targets.
+        rows.sort_by(|a, b| {
+            (target_rank(&a.1.state), &a.0.name, &a.1.id).cmp(&(
+                target_rank(&b.1.state),
+                &b.0.name,
+                &b.1.id,
+            ))
+        });
         rows
     }
 

@@ -71,7 +71,13 @@ pub fn tabs(frame: &mut Frame, area: Rect, state: &State, derived: &Derived, the
     );
 }
 
-fn tab(state: &State, derived: &Derived, p: PanelId, compact: bool, theme: Theme) -> Vec<Span<'static>> {
+fn tab(
+    state: &State,
+    derived: &Derived,
+    p: PanelId,
+    compact: bool,
+    theme: Theme,
+) -> Vec<Span<'static>> {
     let focused = p == state.focus;
     let key = keys::key_for(state, focus_action(p));
     let label = match (key, compact) {

@@ -8,12 +8,14 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 
 /// The last hour of a metric as `width` bars, oldest left. Each bar is one time slice of the
 /// hour (the highest value in it); a slice with no data stays blank, never interpolated, so
-/// gaps show as gaps. Bars past the alarm's threshold are drawn in the bad style.
+/// gaps show as gaps. Bars on the alarming side of the threshold (`comparison` is the alarm's
+/// ComparisonOperator) are drawn in the bad style.
 pub fn sparkline(
     points: &[(DateTime<Utc>, f64)],
     now: DateTime<Utc>,
     width: usize,
     threshold: Option<f64>,
+    comparison: Option<&str>,
     theme: Theme,
 ) -> Line<'static> {
     const HOUR_SECS: i64 = 3600;
@@ -35,7 +37,14 @@ pub fn sparkline(
         hi = hi.max(*v);
     }
     lo = lo.min(0.0);
-    let breach = |v: f64| threshold.is_some_and(|t| v >= t);
+    let breach = |v: f64| match (threshold, comparison) {
+        (Some(t), Some("GreaterThanOrEqualToThreshold")) => v >= t,
+        (Some(t), Some("GreaterThanThreshold")) => v > t,
+        (Some(t), Some("LessThanThreshold")) => v < t,
+        (Some(t), Some("LessThanOrEqualToThreshold")) => v <= t,
+        // Anomaly bands and unknown operators: no single threshold to colour against.
+        _ => false,
+    };
     let mut spans: Vec<Span<'static>> = Vec::new();
     let mut run = String::new();
     let mut run_bad = false;
@@ -74,11 +83,28 @@ mod tests {
             .iter()
             .map(|m| (now - chrono::Duration::minutes(*m), *m as f64))
             .collect();
-        let line = sparkline(&pts, now, 6, None, Theme::new(false));
+        let line = sparkline(&pts, now, 6, None, None, Theme::new(false));
         assert_eq!(line.to_string(), "█▇  ▂▁");
         assert_eq!(
-            sparkline(&[], now, 3, None, Theme::new(false)).to_string(),
+            sparkline(&[], now, 3, None, None, Theme::new(false)).to_string(),
             "   "
         );
+    }
+
+    #[test]
+    fn breaching_bars_follow_the_comparison() {
+        let now = Utc.with_ymd_and_hms(2025, 1, 1, 12, 0, 0).unwrap();
+        let pts: Vec<_> = [30, 0]
+            .iter()
+            .zip([90.0, 10.0])
+            .map(|(m, v)| (now - chrono::Duration::minutes(*m), v))
+            .collect();
+        let t = Theme::new(true);
+        let high = sparkline(&pts, now, 2, Some(80.0), Some("GreaterThanThreshold"), t);
+        assert_eq!(high.spans[0].style, t.bad(), "{high:?}");
+        assert_ne!(high.spans.last().unwrap().style, t.bad());
+        let low = sparkline(&pts, now, 2, Some(20.0), Some("LessThanThreshold"), t);
+        assert_ne!(low.spans[0].style, t.bad());
+        assert_eq!(low.spans.last().unwrap().style, t.bad(), "{low:?}");
     }
 }

@@ -131,6 +131,9 @@ pub struct Col {
     pub min: u16,
     pub max: u16,
     pub grow: u16,
+    /// A free-text column grows to this before the fixed columns grow: a name needs some
+    /// room before a state word needs all of its own.
+    pub want: u16,
     pub priority: u8,
 }
 
@@ -142,8 +145,18 @@ impl Col {
             min,
             max,
             grow: 0,
+            want: 0,
             priority,
         }
+    }
+
+    /// This column no wider than its content (the widest of `cells`) or its title, so a
+    /// column of "✔ OK" does not hold room for "? INSUFFICIENT_DATA" that is not on screen.
+    pub fn fitted(mut self, cells: impl Iterator<Item = usize>) -> Col {
+        let content = cells.max().unwrap_or(0).max(width(self.title));
+        self.max = self.max.min(u16::try_from(content).unwrap_or(u16::MAX));
+        self.min = self.min.min(self.max);
+        self
     }
 
     /// Free text that takes a `grow` share of whatever room is left.
@@ -153,8 +166,14 @@ impl Col {
             min,
             max: u16::MAX,
             grow,
+            want: 0,
             priority,
         }
+    }
+
+    pub const fn wanting(mut self, want: u16) -> Col {
+        self.want = want;
+        self
     }
 }
 
@@ -198,13 +217,17 @@ impl Columns {
             .map(|(c, k)| k.then_some(c.min))
             .collect();
         let mut extra = u32::from(width).saturating_sub(need(&kept));
-        // Fixed-size content first, most important first: an id cut short is useless.
-        let mut order: Vec<usize> = (0..cols.len())
-            .filter(|i| kept[*i] && cols[*i].grow == 0)
-            .collect();
-        order.sort_by_key(|i| (cols[*i].priority, *i));
+        // Free text to its wanted width, then fixed-size content to its full width, most
+        // important first (an id cut short is useless), then the rest to free text.
+        let mut order: Vec<usize> = (0..cols.len()).filter(|i| kept[*i]).collect();
+        order.sort_by_key(|i| (cols[*i].grow == 0, cols[*i].priority, *i));
         for i in order {
-            let add = extra.min(u32::from(cols[i].max.saturating_sub(cols[i].min)));
+            let target = if cols[i].grow > 0 {
+                cols[i].want
+            } else {
+                cols[i].max
+            };
+            let add = extra.min(u32::from(target.saturating_sub(cols[i].min)));
             widths[i] = widths[i].map(|w| w + add as u16);
             extra -= add;
         }
@@ -212,21 +235,21 @@ impl Columns {
             .filter(|i| kept[*i])
             .map(|i| u32::from(cols[i].grow))
             .sum();
-        if weights > 0 {
-            let total = extra;
-            let flex: Vec<usize> = (0..cols.len())
-                .filter(|i| kept[*i] && cols[*i].grow > 0)
-                .collect();
-            for (n, i) in flex.iter().enumerate() {
-                // The last flexible column takes the rounding remainder.
-                let add = if n + 1 == flex.len() {
-                    extra
-                } else {
-                    total * u32::from(cols[*i].grow) / weights
-                };
-                widths[*i] = widths[*i].map(|w| w + add as u16);
-                extra -= add;
-            }
+        let total = extra;
+        let flex: Vec<usize> = (0..cols.len())
+            .filter(|i| kept[*i] && cols[*i].grow > 0)
+            .collect();
+        for (n, i) in flex.iter().enumerate() {
+            // The last flexible column takes the rounding remainder.
+            let add = if n + 1 == flex.len() {
+                extra
+            } else {
+                (total * u32::from(cols[*i].grow))
+                    .checked_div(weights)
+                    .unwrap_or(0)
+            };
+            widths[*i] = widths[*i].map(|w| w + add as u16);
+            extra -= add;
         }
         Columns { widths }
     }
@@ -342,6 +365,16 @@ mod tests {
         // Nothing fits: the never-dropped columns stay, squeezed to their minimum.
         let tiny = Columns::fit(5, &cols);
         assert_eq!(tiny.width_of(0), Some(8));
+    }
+
+    #[test]
+    fn fitted_columns_shrink_to_their_content() {
+        let c = Col::fixed("State", 11, 19, 0).fitted([4, 4].into_iter());
+        assert_eq!((c.min, c.max), (5, 5), "never narrower than the title");
+        let c = Col::fixed("State", 11, 19, 0).fitted([13].into_iter());
+        assert_eq!((c.min, c.max), (11, 13));
+        let c = Col::fixed("State", 11, 19, 0).fitted([40].into_iter());
+        assert_eq!((c.min, c.max), (11, 19));
     }
 
     #[test]

@@ -185,13 +185,21 @@ fn zone_in_trouble_stands_out() {
     let (x, y) = find(buf, "✖ us-east-1b").expect("troubled AZ row");
     assert_eq!(buf[(x, y)].fg, Color::Red, "{}", text(&t));
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
-    let row: String = (0..buf.area.width).map(|xx| buf[(xx, y)].symbol()).collect();
+    let row: String = (0..buf.area.width)
+        .map(|xx| buf[(xx, y)].symbol())
+        .collect();
     assert!(row.contains("TROUBLE"), "{row}");
     let (_, cy) = find(buf, "✔ us-east-1a").expect("healthy AZ row");
     assert_eq!(buf[(x, cy)].fg, Color::Green);
     let t = text(&t);
-    assert!(t.contains("✖ NAT gateway nat-0bbbb2222 failed"), "reasons shown: {t}");
-    assert!(t.contains("Elastic IP address eipalloc-0123"), "AWS's failure shown: {t}");
+    assert!(
+        t.contains("✖ NAT gateway nat-0bbbb2222 failed"),
+        "reasons shown: {t}"
+    );
+    assert!(
+        t.contains("Elastic IP address eipalloc-0123"),
+        "AWS's failure shown: {t}"
+    );
 }
 
 #[test]
@@ -219,8 +227,14 @@ fn partly_read_panels_warn_without_going_stale() {
     assert!(!t.contains("STALE"), "{t}");
     s.focus = PanelId::Database;
     let t = text(&draw(&s, 120, 30));
-    assert!(t.contains("Events      ? could not be read: not supported by endpoint"), "{t}");
-    assert!(!t.contains("none in the last hour"), "unknown is not none: {t}");
+    assert!(
+        t.contains("Events      ? could not be read: not supported by endpoint"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("none in the last hour"),
+        "unknown is not none: {t}"
+    );
 }
 
 #[test]

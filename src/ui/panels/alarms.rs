@@ -6,7 +6,7 @@ use crate::domain::Alarm;
 use crate::state::{PanelId, State};
 use crate::ui::sparkline::sparkline;
 use crate::ui::theme::{Theme, Tone};
-use crate::ui::widgets::{Col, Columns, age_since, dim, state_span, truncate, window};
+use crate::ui::widgets::{Col, Columns, age_since, dim, state_span, truncate, width, window};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -15,11 +15,11 @@ use ratatui::widgets::Paragraph;
 const SPARK: usize = 3;
 const COLS: [Col; 6] = [
     Col::fixed("State", 11, 19, 0),
-    Col::flex("Alarm", 14, 3, 0),
+    Col::flex("Alarm", 14, 3, 0).wanting(24),
     Col::fixed("Since", 5, 5, 1),
     Col::fixed("Last hour", 10, 30, 2),
     Col::fixed("Now", 6, 7, 4),
-    Col::flex("Reason", 12, 2, 3),
+    Col::flex("Reason", 16, 2, 3),
 ];
 
 fn counts(state: &State) -> [usize; 3] {
@@ -58,8 +58,15 @@ pub fn trouble(state: &State) -> bool {
 }
 
 /// A metric value as short as a cell: 91.2, 0.42, 1234.
+/// A metric value in at most 6 columns: 0.42, 91.2, 1234, 17.4G (free storage is in bytes).
 fn short(v: f64) -> String {
-    match v.abs() {
+    let a = v.abs();
+    for (scale, suffix) in [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e4, "k")] {
+        if a >= scale {
+            return format!("{:.1}{suffix}", v / scale);
+        }
+    }
+    match a {
         a if a >= 1000.0 => format!("{v:.0}"),
         a if a >= 10.0 => format!("{v:.1}"),
         _ => format!("{v:.2}"),
@@ -97,8 +104,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         );
         return;
     }
-    let columns = Columns::fit(table_width(body), &COLS);
-    let spark_w = columns.width_of(SPARK).unwrap_or(0) as usize;
     let hint = state.view(PanelId::Alarms).offset;
     let win = window(
         rows.len(),
@@ -107,6 +112,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         body.height.saturating_sub(1) as usize,
     );
     let start = win.start;
+    // Fixed columns no wider than what the visible rows hold: the room goes to names.
+    let mut cols = COLS;
+    cols[0] = cols[0].fitted(rows[win.clone()].iter().map(|a| 2 + width(&a.state)));
+    let columns = Columns::fit(table_width(body), &cols);
+    let spark_w = columns.width_of(SPARK).unwrap_or(0) as usize;
     let history_error = super::section_error(&data.errors, "history");
     let table_rows = rows[win]
         .iter()
@@ -123,7 +133,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
                 // Not queried: metric math or a percentile statistic has no single series.
                 (None, None) => (Line::from(dim("—", theme)), Line::default()),
                 (Some(h), _) => (
-                    sparkline(h, state.now, spark_w, a.threshold, theme),
+                    sparkline(
+                        h,
+                        state.now,
+                        spark_w,
+                        a.threshold,
+                        a.comparison.as_deref(),
+                        theme,
+                    ),
                     Line::raw(h.last().map(|(_, v)| short(*v)).unwrap_or_default()),
                 ),
             };
@@ -140,7 +157,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     table(
         frame,
         body,
-        &COLS,
+        &cols,
         &columns,
         table_rows,
         sel.map(|s| s - start),

@@ -4,7 +4,9 @@ use super::{Ctx, empty_line, selected_pos, table, table_width};
 use crate::domain::{AutoScalingGroup, CapacityPanel, ScalingActivity};
 use crate::state::{PanelId, State};
 use crate::ui::theme::{Theme, Tone};
-use crate::ui::widgets::{Col, Columns, clock, dim, state_span, truncate, truncate_line, window};
+use crate::ui::widgets::{
+    Col, Columns, clock, dim, state_span, truncate, truncate_line, width, window,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -95,7 +97,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         );
     } else {
         let sel = selected_pos(state, PanelId::Capacity, &rows, |i, s| i.id == s);
-        let columns = Columns::fit(table_width(body), &COLS);
         let hint = state.view(PanelId::Capacity).offset;
         let win = window(
             rows.len(),
@@ -104,6 +105,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             body.height.saturating_sub(1) as usize,
         );
         let start = win.start;
+        // Fixed columns no wider than what the visible rows hold: the room goes to names.
+        let mut cols = COLS;
+        cols[2] = cols[2].fitted(rows[win.clone()].iter().map(|i| 2 + width(&i.lifecycle)));
+        cols[3] = cols[3].fitted(rows[win.clone()].iter().map(|i| 2 + width(&i.health)));
+        let columns = Columns::fit(table_width(body), &cols);
         let table_rows = rows[win]
             .iter()
             .map(|i| {
@@ -120,7 +126,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         table(
             frame,
             body,
-            &COLS,
+            &cols,
             &columns,
             table_rows,
             sel.map(|s| s - start),

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 const COLS: [Col; 4] = [
-    Col::flex("Identifier", 12, 2, 0),
+    Col::flex("Identifier", 12, 2, 0).wanting(24),
     Col::fixed("Status", 11, 14, 0),
     Col::flex("Engine", 8, 1, 2),
     Col::fixed("AZ", 10, 10, 1),

@@ -5,7 +5,7 @@ use crate::domain::StackPanel;
 use crate::state::{PanelId, State};
 use crate::ui::theme::{Theme, Tone};
 use crate::ui::widgets::{
-    Col, Columns, age_since, clock, dim, kv, state_span, truncate_line, window,
+    Col, Columns, age_since, clock, dim, kv, state_span, truncate_line, width, window,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,9 +14,9 @@ use ratatui::widgets::Paragraph;
 
 const COLS: [Col; 4] = [
     Col::fixed("Time", 8, 8, 1),
-    Col::flex("Resource", 12, 2, 0),
+    Col::flex("Resource", 12, 2, 0).wanting(18),
     Col::fixed("Status", 14, 26, 0),
-    Col::flex("Reason", 16, 3, 2),
+    Col::flex("Reason", 20, 3, 2),
 ];
 
 const PAD: usize = 7;
@@ -58,7 +58,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let detail = if body.height >= 8 { 2 } else { 0 };
     let [body, bottom] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(detail)]).areas(body);
-    let columns = Columns::fit(table_width(body), &COLS);
     let hint = state.view(PanelId::Stack).offset;
     let win = window(
         rows.len(),
@@ -67,6 +66,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         body.height.saturating_sub(1) as usize,
     );
     let start = win.start;
+    // Fixed columns no wider than what the visible rows hold: the room goes to names.
+    let mut cols = COLS;
+    cols[2] = cols[2].fitted(rows[win.clone()].iter().map(|e| 2 + width(&e.status)));
+    let columns = Columns::fit(table_width(body), &cols);
     let table_rows = rows[win]
         .iter()
         .map(|e| {
@@ -88,7 +91,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     table(
         frame,
         body,
-        &COLS,
+        &cols,
         &columns,
         table_rows,
         sel.map(|s| s - start),

@@ -5,7 +5,7 @@ use crate::domain::{Target, TargetGroupHealth};
 use crate::state::{PanelId, State};
 use crate::status::state_symbol;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{Col, Columns, dim, state_span, truncate, window};
+use crate::ui::widgets::{Col, Columns, dim, state_span, truncate, width, window};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -127,7 +127,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         );
         return;
     }
-    let columns = Columns::fit(table_width(body), &COLS);
     let hint = state.view(PanelId::Targets).offset;
     let win = window(
         rows.len(),
@@ -136,6 +135,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         body.height.saturating_sub(1) as usize,
     );
     let start = win.start;
+    // Fixed columns no wider than what the visible rows hold: the room goes to names.
+    let mut cols = COLS;
+    cols[0] = cols[0].fitted(rows[win.clone()].iter().map(|(_, t)| 2 + width(&t.state)));
+    let columns = Columns::fit(table_width(body), &cols);
     let table_rows = rows[win]
         .iter()
         .map(|(g, t)| {
@@ -157,7 +160,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     table(
         frame,
         body,
-        &COLS,
+        &cols,
         &columns,
         table_rows,
         sel.map(|s| s - start),
