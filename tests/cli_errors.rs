@@ -143,10 +143,19 @@ fn a_bad_keymap_stops_start_up_before_the_terminal_is_taken_over() {
     let home = TestHome::new();
     let file = home.path().join("bad.toml");
     std::fs::write(&file, "[global]\nq = \"quitt\"\n").unwrap();
-    let out = offline(&home).args(["--keymap", file.to_str().unwrap()]).assert().code(2);
+    let out = offline(&home)
+        .args(["--keymap", file.to_str().unwrap()])
+        .assert()
+        .code(2);
     let err = stderr_of(&out);
-    assert!(err.contains("bad.toml:2:"), "names the file and line: {err}");
-    assert!(err.contains("did you mean \"quit\""), "names the fix: {err}");
+    assert!(
+        err.contains("bad.toml:2:"),
+        "names the file and line: {err}"
+    );
+    assert!(
+        err.contains("did you mean \"quit\""),
+        "names the fix: {err}"
+    );
     // Nothing was drawn: no alternate-screen escape reached the terminal.
     assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains("\x1b[?1049h"));
 }
@@ -154,8 +163,18 @@ fn a_bad_keymap_stops_start_up_before_the_terminal_is_taken_over() {
 #[test]
 fn bad_poll_intervals_are_usage_errors() {
     let home = TestHome::new();
-    let err = stderr_of(&offline(&home).args(["--interval", "targets=0"]).assert().code(2));
+    let err = stderr_of(
+        &offline(&home)
+            .args(["--interval", "targets=0"])
+            .assert()
+            .code(2),
+    );
     assert!(err.contains("1 to 3600"), "{err}");
-    let err = stderr_of(&offline(&home).args(["--interval", "tragets=5"]).assert().code(2));
+    let err = stderr_of(
+        &offline(&home)
+            .args(["--interval", "tragets=5"])
+            .assert()
+            .code(2),
+    );
     assert!(err.contains("panels are stack, targets"), "{err}");
 }

@@ -196,7 +196,9 @@ where
                 AwsError::new(AwsErrorKind::Other, operation, full)
             }
         }
-        SdkError::TimeoutError(_) => AwsError::new(AwsErrorKind::Timeout, operation, root_cause(&err)),
+        SdkError::TimeoutError(_) => {
+            AwsError::new(AwsErrorKind::Timeout, operation, root_cause(&err))
+        }
         SdkError::DispatchFailure(dispatch) => {
             let kind = if dispatch.is_timeout() {
                 AwsErrorKind::Timeout
@@ -208,7 +210,11 @@ where
             // The innermost cause ("Connection refused (os error 111)") is what a person acts
             // on; the whole chain goes to the log.
             tracing::debug!(operation, "{full}");
-            let message = if kind == AwsErrorKind::AccessDenied { full } else { root_cause(&err) };
+            let message = if kind == AwsErrorKind::AccessDenied {
+                full
+            } else {
+                root_cause(&err)
+            };
             AwsError::new(kind, operation, message)
         }
         _ if full.contains("credential") => {

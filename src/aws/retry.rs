@@ -39,16 +39,24 @@ mod tests {
     fn classify(status: u16, content_type: &str) -> RetryAction {
         let mut ctx = InterceptorContext::new(Input::doesnt_matter());
         let mut response = Response::new(StatusCode::try_from(status).unwrap(), SdkBody::from("x"));
-        response.headers_mut().insert("content-type", content_type.to_string());
+        response
+            .headers_mut()
+            .insert("content-type", content_type.to_string());
         ctx.set_response(response);
         NoRetryOnHtmlErrors.classify_retry(&ctx)
     }
 
     #[test]
     fn html_error_pages_are_not_retried_but_aws_errors_are_left_to_the_sdk() {
-        assert_eq!(classify(500, "text/html; charset=utf-8"), RetryAction::RetryForbidden);
+        assert_eq!(
+            classify(500, "text/html; charset=utf-8"),
+            RetryAction::RetryForbidden
+        );
         assert_eq!(classify(500, "text/xml"), RetryAction::NoActionIndicated);
-        assert_eq!(classify(503, "application/x-amz-json-1.1"), RetryAction::NoActionIndicated);
+        assert_eq!(
+            classify(503, "application/x-amz-json-1.1"),
+            RetryAction::NoActionIndicated
+        );
         assert_eq!(classify(404, "text/html"), RetryAction::NoActionIndicated);
     }
 }
