@@ -1,12 +1,12 @@
 //! Alarms panel: ALARM first, then INSUFFICIENT_DATA, then OK (the order of
 //! `State::alarm_rows`), each with its age, the last hour of its metric as a sparkline and
 //! the reason; the selected alarm's metric and full reason below.
-use super::{Ctx, empty_line, selected_pos, table, table_width};
+use super::{Ctx, empty_line, selected_pos, table, table_width, table_window};
 use crate::domain::Alarm;
 use crate::state::{PanelId, State};
 use crate::ui::sparkline::sparkline;
 use crate::ui::theme::{Theme, Tone};
-use crate::ui::widgets::{Col, Columns, age_since, dim, state_span, truncate, width, window};
+use crate::ui::widgets::{Col, Columns, age_since, dim, state_span, truncate, width};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -104,13 +104,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         );
         return;
     }
-    let hint = state.view(PanelId::Alarms).offset;
-    let win = window(
-        rows.len(),
-        sel,
-        hint,
-        body.height.saturating_sub(1) as usize,
-    );
+    let win = table_window(state, PanelId::Alarms, rows.len(), sel, body);
     let start = win.start;
     // Fixed columns no wider than what the visible rows hold: the room goes to names.
     let mut cols = COLS;

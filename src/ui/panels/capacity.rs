@@ -1,12 +1,10 @@
 //! Capacity panel: the Auto Scaling group's min / desired / max, how many instances are in
 //! each lifecycle state, the instances themselves, and the recent scaling activities.
-use super::{Ctx, empty_line, selected_pos, table, table_width};
+use super::{Ctx, empty_line, selected_pos, table, table_width, table_window};
 use crate::domain::{AutoScalingGroup, CapacityPanel, ScalingActivity};
 use crate::state::{PanelId, State};
 use crate::ui::theme::{Theme, Tone};
-use crate::ui::widgets::{
-    Col, Columns, clock, dim, state_span, truncate, truncate_line, width, window,
-};
+use crate::ui::widgets::{Col, Columns, clock, dim, state_span, truncate, truncate_line, width};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -97,13 +95,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         );
     } else {
         let sel = selected_pos(state, PanelId::Capacity, &rows, |i, s| i.id == s);
-        let hint = state.view(PanelId::Capacity).offset;
-        let win = window(
-            rows.len(),
-            sel,
-            hint,
-            body.height.saturating_sub(1) as usize,
-        );
+        let win = table_window(state, PanelId::Capacity, rows.len(), sel, body);
         let start = win.start;
         // Fixed columns no wider than what the visible rows hold: the room goes to names.
         let mut cols = COLS;

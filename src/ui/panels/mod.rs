@@ -276,6 +276,23 @@ pub fn table(
 }
 
 /// Width available to columns in a table of `area` (the marker column aside).
+/// The rows of a table that fit `body` under its header line, keeping the selection in view
+/// and honouring the panel's scroll offset when it can.
+pub fn table_window(
+    state: &State,
+    panel: PanelId,
+    len: usize,
+    selected: Option<usize>,
+    body: Rect,
+) -> std::ops::Range<usize> {
+    super::widgets::window(
+        len,
+        selected,
+        state.view(panel).offset,
+        body.height.saturating_sub(1) as usize,
+    )
+}
+
 pub fn table_width(area: Rect) -> u16 {
     area.width.saturating_sub(super::widgets::MARKER_WIDTH)
 }

@@ -1,11 +1,11 @@
 //! Stack panel: the CloudFormation stack's status and reason, its outputs, and the last
 //! events (time, logical id, status, reason), newest first.
-use super::{Ctx, empty_line, selected_pos, table, table_width};
+use super::{Ctx, empty_line, selected_pos, table, table_width, table_window};
 use crate::domain::StackPanel;
 use crate::state::{PanelId, State};
 use crate::ui::theme::{Theme, Tone};
 use crate::ui::widgets::{
-    Col, Columns, age_since, clock, dim, kv, state_span, truncate_line, width, window,
+    Col, Columns, age_since, clock, dim, kv, state_span, truncate_line, width,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -58,13 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
     let detail = if body.height >= 8 { 2 } else { 0 };
     let [body, bottom] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(detail)]).areas(body);
-    let hint = state.view(PanelId::Stack).offset;
-    let win = window(
-        rows.len(),
-        sel,
-        hint,
-        body.height.saturating_sub(1) as usize,
-    );
+    let win = table_window(state, PanelId::Stack, rows.len(), sel, body);
     let start = win.start;
     // Fixed columns no wider than what the visible rows hold: the room goes to names.
     let mut cols = COLS;

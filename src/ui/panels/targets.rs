@@ -1,11 +1,11 @@
 //! Targets panel: every target of every target group, unhealthy first, with its AZ, state,
 //! reason and description; per-group counts on top and the selected target's full reason below.
-use super::{Ctx, empty_line, selected_pos, table, table_width};
+use super::{Ctx, empty_line, selected_pos, table, table_width, table_window};
 use crate::domain::{Target, TargetGroupHealth};
 use crate::state::{PanelId, State};
 use crate::status::state_symbol;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{Col, Columns, dim, state_span, truncate, width, window};
+use crate::ui::widgets::{Col, Columns, dim, state_span, truncate, width};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -127,13 +127,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
         );
         return;
     }
-    let hint = state.view(PanelId::Targets).offset;
-    let win = window(
-        rows.len(),
-        sel,
-        hint,
-        body.height.saturating_sub(1) as usize,
-    );
+    let win = table_window(state, PanelId::Targets, rows.len(), sel, body);
     let start = win.start;
     // Fixed columns no wider than what the visible rows hold: the room goes to names.
     let mut cols = COLS;
