@@ -58,6 +58,23 @@ async fn run_until(core: &mut Core, timeout: Duration, done: impl Fn(&Core) -> b
     }
 }
 
+/// Clients on the sandbox that record their calls in `log`, with alarms and metrics seeded.
+async fn seeded_clients(sandbox: &Sandbox, log: &RequestLog) -> Clients {
+    let clients = Clients::new(&ClientOptions {
+        endpoint_url: Some(sandbox.endpoint()),
+        region: Some("us-east-1".into()),
+        static_credentials: Some(("testing".into(), "testing".into())),
+        operation_timeout: Duration::from_secs(20),
+        request_log: Some(log.clone()),
+        ..Default::default()
+    })
+    .await;
+    opsdeck::sandbox::seed::top_up(&clients, "ha-web")
+        .await
+        .unwrap();
+    clients
+}
+
 #[test]
 fn every_panel_is_populated_from_the_sandbox() {
     // The emulator must be started on this thread: it dies with the thread that spawned it.
@@ -66,18 +83,7 @@ fn every_panel_is_populated_from_the_sandbox() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let log = RequestLog::default();
-        let clients = Clients::new(&ClientOptions {
-            endpoint_url: Some(sandbox.endpoint()),
-            region: Some("us-east-1".into()),
-            static_credentials: Some(("testing".into(), "testing".into())),
-            operation_timeout: Duration::from_secs(20),
-            request_log: Some(log.clone()),
-            ..Default::default()
-        })
-        .await;
-        opsdeck::sandbox::seed::top_up(&clients, "ha-web")
-            .await
-            .unwrap();
+        let clients = seeded_clients(&sandbox, &log).await;
         let started = Instant::now();
         let mut core = Core::start(clients, &options());
         run_until(&mut core, Duration::from_secs(30), |c| {
@@ -183,18 +189,7 @@ fn calls_per_refresh_do_not_grow_with_instances_and_targets() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let log = RequestLog::default();
-        let clients = Clients::new(&ClientOptions {
-            endpoint_url: Some(sandbox.endpoint()),
-            region: Some("us-east-1".into()),
-            static_credentials: Some(("testing".into(), "testing".into())),
-            operation_timeout: Duration::from_secs(20),
-            request_log: Some(log.clone()),
-            ..Default::default()
-        })
-        .await;
-        opsdeck::sandbox::seed::top_up(&clients, "ha-web")
-            .await
-            .unwrap();
+        let clients = seeded_clients(&sandbox, &log).await;
         let (small, small_rows) = one_cycle(clients.clone(), &log).await;
 
         // Six times the instances (and so the targets) of the same stack.
