@@ -5,7 +5,7 @@ mod keys;
 
 use crate::action::Action;
 use crate::msg::{Cmd, Msg, PanelData};
-use crate::state::{Flash, Overlay, PanelId, State};
+use crate::state::{Flash, Overlay, PanelId, State, with_feed};
 
 pub use command::{completions, run_command_line};
 
@@ -53,14 +53,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 }
 
 fn set_polling(state: &mut State, panel: PanelId) {
-    match panel {
-        PanelId::Stack => state.stack_feed.polling = true,
-        PanelId::Targets => state.targets.polling = true,
-        PanelId::Capacity => state.capacity.polling = true,
-        PanelId::Database => state.database.polling = true,
-        PanelId::Alarms => state.alarms.polling = true,
-        PanelId::Zones => state.zones.polling = true,
-    }
+    with_feed!(mut state, panel, |f| f.polling = true);
 }
 
 fn on_polled(
@@ -85,14 +78,7 @@ fn on_polled(
         Ok(PanelData::Database(data)) => state.database.accept(at, Ok(data)),
         Ok(PanelData::Alarms(data)) => state.alarms.accept(at, Ok(data)),
         Ok(PanelData::Zones(data)) => state.zones.accept(at, Ok(data)),
-        Err(e) => match panel {
-            PanelId::Stack => state.stack_feed.accept(at, Err(e)),
-            PanelId::Targets => state.targets.accept(at, Err(e)),
-            PanelId::Capacity => state.capacity.accept(at, Err(e)),
-            PanelId::Database => state.database.accept(at, Err(e)),
-            PanelId::Alarms => state.alarms.accept(at, Err(e)),
-            PanelId::Zones => state.zones.accept(at, Err(e)),
-        },
+        Err(e) => with_feed!(mut state, panel, |f| f.accept(at, Err(e))),
     }
     keep_selection_visible(state, panel);
     cmds

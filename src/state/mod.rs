@@ -16,6 +16,46 @@ use strum::{EnumIter, IntoEnumIterator, IntoStaticStr};
 mod rows;
 pub use rows::target_row_id;
 
+/// Runs `$body` with `$f` bound to the feed of `$panel`, whatever its data type: the one
+/// place that maps a panel to its feed. `ref` borrows it, `mut` borrows it mutably.
+macro_rules! with_feed {
+    (ref $state:expr, $panel:expr, |$f:ident| $body:expr) => {
+        $crate::state::with_feed!(@ [&] $state, $panel, |$f| $body)
+    };
+    (mut $state:expr, $panel:expr, |$f:ident| $body:expr) => {
+        $crate::state::with_feed!(@ [&mut] $state, $panel, |$f| $body)
+    };
+    (@ [$($borrow:tt)+] $state:expr, $panel:expr, |$f:ident| $body:expr) => {
+        match $panel {
+            $crate::state::PanelId::Stack => {
+                let $f = $($borrow)+ $state.stack_feed;
+                $body
+            }
+            $crate::state::PanelId::Targets => {
+                let $f = $($borrow)+ $state.targets;
+                $body
+            }
+            $crate::state::PanelId::Capacity => {
+                let $f = $($borrow)+ $state.capacity;
+                $body
+            }
+            $crate::state::PanelId::Database => {
+                let $f = $($borrow)+ $state.database;
+                $body
+            }
+            $crate::state::PanelId::Alarms => {
+                let $f = $($borrow)+ $state.alarms;
+                $body
+            }
+            $crate::state::PanelId::Zones => {
+                let $f = $($borrow)+ $state.zones;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_feed;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum PanelId {
@@ -272,24 +312,12 @@ impl State {
         &self,
         panel: PanelId,
     ) -> (Option<DateTime<Utc>>, Option<&AwsError>, bool, bool) {
-        macro_rules! status {
-            ($f:expr) => {
-                (
-                    $f.updated_at,
-                    $f.error.as_ref(),
-                    $f.polling,
-                    $f.data.is_some(),
-                )
-            };
-        }
-        match panel {
-            PanelId::Stack => status!(self.stack_feed),
-            PanelId::Targets => status!(self.targets),
-            PanelId::Capacity => status!(self.capacity),
-            PanelId::Database => status!(self.database),
-            PanelId::Alarms => status!(self.alarms),
-            PanelId::Zones => status!(self.zones),
-        }
+        with_feed!(ref self, panel, |f| (
+            f.updated_at,
+            f.error.as_ref(),
+            f.polling,
+            f.data.is_some()
+        ))
     }
 
     /// Whether every panel has had data at least once.
