@@ -81,12 +81,16 @@ pub async fn console_command(
             r = prepare_sandbox_stack(ctx) => r?,
             _ = tokio::signal::ctrl_c() => return Ok(130),
         };
-        if prepared != exit::OK {
-            return Ok(prepared);
-        }
+        let just_deployed = match prepared {
+            Prepared::Existing => false,
+            Prepared::Deployed => true,
+            Prepared::Failed(code) => return Ok(code),
+        };
+        // A deploy has just seeded the metrics; an existing stack needs the gap filled now.
         Some(sandbox::seed::spawn_feeder(
             ctx.clients.clone(),
             ctx.stack.clone(),
+            !just_deployed,
         ))
     } else {
         None
@@ -99,11 +103,19 @@ pub async fn console_command(
     result.map(|()| exit::OK)
 }
 
-async fn prepare_sandbox_stack(ctx: &Context) -> Result<u8> {
+/// What the sandbox needed before the console could open.
+enum Prepared {
+    Existing,
+    Deployed,
+    /// The deploy failed with this exit code (its output says why).
+    Failed(u8),
+}
+
+async fn prepare_sandbox_stack(ctx: &Context) -> Result<Prepared> {
     if cfn::find_stack(&ctx.clients, &ctx.stack).await?.is_some() {
         // The feeder tops the metric data up in the background: opening the console waits
         // for nothing but this one check.
-        return Ok(exit::OK);
+        return Ok(Prepared::Existing);
     }
     eprintln!(
         "opsdeck: stack {} does not exist on the sandbox yet: deploying the bundled stack (sandbox preset)",
@@ -114,5 +126,8 @@ async fn prepare_sandbox_stack(ctx: &Context) -> Result<u8> {
         params: vec![],
         yes: true,
     };
-    deploy_command(ctx, &args).await
+    Ok(match deploy_command(ctx, &args).await? {
+        exit::OK => Prepared::Deployed,
+        code => Prepared::Failed(code),
+    })
 }

@@ -257,10 +257,18 @@ pub async fn top_up(clients: &Clients, stack: &str) -> Result<SeedReport> {
 
 /// While the console runs on the sandbox: a new minute of metric data every minute, so the
 /// sparklines move as they would on a real account.
-pub fn spawn_feeder(clients: Clients, stack: String) -> tokio::task::JoinHandle<()> {
+/// With `fill_gap_now`, the first top-up runs at once (the gap since the sandbox was last
+/// used); otherwise after the first minute.
+pub fn spawn_feeder(
+    clients: Clients,
+    stack: String,
+    fill_gap_now: bool,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        // The first tick is immediate: it fills the gap since the sandbox was last used.
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        if !fill_gap_now {
+            every.tick().await; // the first tick is immediate
+        }
         loop {
             every.tick().await;
             if let Err(e) = top_up(&clients, &stack).await {
