@@ -46,6 +46,10 @@ pub struct GlobalOpts {
     /// Poll interval of one console panel (repeatable): --interval targets=2 --interval alarms=60.
     #[arg(long = "interval", global = true, value_name = "PANEL=SECS")]
     pub intervals: Vec<String>,
+    /// Refuse every mutating action (also `read_only = true` in
+    /// $XDG_CONFIG_HOME/opsdeck/config.toml); no mutating AWS call can be sent.
+    #[arg(long, global = true)]
+    pub read_only: bool,
     /// Seconds before any single AWS operation (with its retries) is abandoned.
     #[arg(long, global = true, default_value_t = 20, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=600))]

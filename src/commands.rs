@@ -35,6 +35,7 @@ pub fn client_options(global: &GlobalOpts, sandbox: Option<&Sandbox>) -> Result<
                 static_credentials: Some((sandbox::ACCESS_KEY.into(), sandbox::SECRET_KEY.into())),
                 operation_timeout,
                 request_log: None,
+                read_only: global.read_only,
             })
         }
         None => Ok(ClientOptions {
@@ -44,6 +45,7 @@ pub fn client_options(global: &GlobalOpts, sandbox: Option<&Sandbox>) -> Result<
             static_credentials: None,
             operation_timeout,
             request_log: None,
+            read_only: global.read_only,
         }),
     }
 }

@@ -13,6 +13,9 @@ pub const UNAVAILABLE: u8 = 4;
 /// A confirmation was required and not given (declined, or no TTY and no `--yes`).
 pub const NOT_CONFIRMED: u8 = 5;
 
+/// Refused by `--read-only`: nothing was sent.
+pub const REFUSED: u8 = 6;
+
 /// A mistake in what the user typed, found before any AWS call: exit code `USAGE`.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -33,6 +36,7 @@ pub fn code_for(report: &color_eyre::eyre::Report) -> u8 {
     }
     match report.downcast_ref::<AwsError>().map(|e| e.kind) {
         Some(AwsErrorKind::NotFound) => NOT_FOUND,
+        Some(AwsErrorKind::ReadOnly) => REFUSED,
         Some(
             AwsErrorKind::Throttled
             | AwsErrorKind::AccessDenied

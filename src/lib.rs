@@ -4,9 +4,11 @@
 
 pub mod action;
 pub mod app;
+pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod console;
 pub mod deploy;
 pub mod domain;
@@ -16,6 +18,7 @@ pub mod fetch;
 pub mod keymap;
 pub mod logging;
 pub mod msg;
+pub mod ops;
 pub mod paths;
 pub mod sandbox;
 pub mod state;

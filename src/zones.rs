@@ -261,6 +261,7 @@ mod tests {
                 port: None,
                 storage_gb: None,
                 cluster: None,
+                deletion_protection: false,
             }],
             pending_modifications: BTreeMap::new(),
             maintenance: vec![],

@@ -67,6 +67,7 @@ fn fixture() -> StatusSnapshot {
             port: Some(3306),
             storage_gb: Some(20),
             cluster: None,
+            deletion_protection: false,
         }],
         alarms: vec![Alarm {
             name: "ha-web-alb-5xx".into(),

@@ -52,6 +52,33 @@ pub async fn stack_alarms(
     Ok(mine)
 }
 
+/// EnableAlarmActions / DisableAlarmActions: muting stops notifications and scaling actions
+/// during maintenance; the alarm still evaluates and shows its state.
+pub async fn set_actions_enabled(
+    clients: &Clients,
+    alarm: &str,
+    enabled: bool,
+) -> Result<(), AwsError> {
+    if enabled {
+        clients
+            .cloudwatch
+            .enable_alarm_actions()
+            .alarm_names(alarm)
+            .send()
+            .await
+            .map_err(aws_err("EnableAlarmActions"))?;
+    } else {
+        clients
+            .cloudwatch
+            .disable_alarm_actions()
+            .alarm_names(alarm)
+            .send()
+            .await
+            .map_err(aws_err("DisableAlarmActions"))?;
+    }
+    Ok(())
+}
+
 /// ALARM first, then INSUFFICIENT_DATA, then OK; by name within a state.
 pub fn sort_for_on_call(alarms: &mut [Alarm]) {
     alarms.sort_by(|a, b| {

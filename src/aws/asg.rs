@@ -129,3 +129,85 @@ pub async fn scaling_activities(
     activities.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
     Ok(activities)
 }
+
+/// Sets min, desired and max of a group in one UpdateAutoScalingGroup (only the given ones).
+/// The caller has already validated them: moto, unlike AWS, accepts desired outside min..max.
+pub async fn update_capacity(
+    clients: &Clients,
+    group: &str,
+    min: Option<i32>,
+    desired: i32,
+    max: Option<i32>,
+) -> Result<(), AwsError> {
+    clients
+        .autoscaling
+        .update_auto_scaling_group()
+        .auto_scaling_group_name(group)
+        .set_min_size(min)
+        .desired_capacity(desired)
+        .set_max_size(max)
+        .send()
+        .await
+        .map_err(aws_err("UpdateAutoScalingGroup"))?;
+    Ok(())
+}
+
+/// SetInstanceHealth Unhealthy: the group terminates the instance and launches a replacement.
+pub async fn mark_unhealthy(clients: &Clients, instance: &str) -> Result<(), AwsError> {
+    clients
+        .autoscaling
+        .set_instance_health()
+        .instance_id(instance)
+        .health_status("Unhealthy")
+        // Grace periods exist to protect booting instances, not ones an operator condemned.
+        .should_respect_grace_period(false)
+        .send()
+        .await
+        .map_err(aws_err("SetInstanceHealth"))?;
+    Ok(())
+}
+
+/// TerminateInstanceInAutoScalingGroup; with `decrement` the group's desired drops by one
+/// instead of a replacement being launched.
+pub async fn terminate_instance(
+    clients: &Clients,
+    instance: &str,
+    decrement: bool,
+) -> Result<(), AwsError> {
+    clients
+        .autoscaling
+        .terminate_instance_in_auto_scaling_group()
+        .instance_id(instance)
+        .should_decrement_desired_capacity(decrement)
+        .send()
+        .await
+        .map_err(aws_err("TerminateInstanceInAutoScalingGroup"))?;
+    Ok(())
+}
+
+/// EnterStandby keeping desired (a replacement is launched while the instance is out of
+/// service), so capacity does not drop during maintenance.
+pub async fn enter_standby(clients: &Clients, group: &str, instance: &str) -> Result<(), AwsError> {
+    clients
+        .autoscaling
+        .enter_standby()
+        .auto_scaling_group_name(group)
+        .instance_ids(instance)
+        .should_decrement_desired_capacity(false)
+        .send()
+        .await
+        .map_err(aws_err("EnterStandby"))?;
+    Ok(())
+}
+
+pub async fn exit_standby(clients: &Clients, group: &str, instance: &str) -> Result<(), AwsError> {
+    clients
+        .autoscaling
+        .exit_standby()
+        .auto_scaling_group_name(group)
+        .instance_ids(instance)
+        .send()
+        .await
+        .map_err(aws_err("ExitStandby"))?;
+    Ok(())
+}

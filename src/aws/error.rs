@@ -19,6 +19,8 @@ pub enum AwsErrorKind {
     NotFound,
     /// AWS rejected the request as invalid (ValidationError and friends).
     Invalid,
+    /// opsdeck itself refused a mutating operation because of `--read-only`.
+    ReadOnly,
     Other,
 }
 
@@ -51,6 +53,7 @@ impl AwsError {
             AwsErrorKind::NotSupported => "not supported by endpoint",
             AwsErrorKind::NotFound => "not found",
             AwsErrorKind::Invalid => "rejected",
+            AwsErrorKind::ReadOnly => "refused (read-only)",
             AwsErrorKind::Other => "error",
         }
     }
@@ -74,6 +77,9 @@ impl AwsError {
                 "this endpoint does not implement the operation (the sandbox emulator lacks some APIs)"
             }
             AwsErrorKind::NotFound => "check the name (--stack) and the region",
+            AwsErrorKind::ReadOnly => {
+                "opsdeck runs read-only (--read-only or read_only in config.toml); run without it to change anything"
+            }
             AwsErrorKind::Invalid | AwsErrorKind::Other => "see the message from AWS",
         }
     }
@@ -157,6 +163,13 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let full = DisplayErrorContext(&err).to_string();
+    if full.contains(super::guard::REFUSAL_MARKER) {
+        return AwsError::new(
+            AwsErrorKind::ReadOnly,
+            operation,
+            "not sent: this opsdeck only reads",
+        );
+    }
     match &err {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();

@@ -156,3 +156,50 @@ async fn fetch_chunk(
 fn smithy_time(t: DateTime<Utc>) -> aws_smithy_types::DateTime {
     aws_smithy_types::DateTime::from_millis(t.timestamp_millis())
 }
+
+/// 5xx responses of a load balancer (`lb_dimension`: its CloudWatch dimension value), from the
+/// ALB itself and from its targets, summed over the whole minutes of `window` before `now`.
+/// Both in one GetMetricData; a metric without data counts as 0 (ALB publishes no zeros).
+pub async fn load_balancer_5xx(
+    clients: &Clients,
+    lb_dimension: &str,
+    window: std::time::Duration,
+    now: DateTime<Utc>,
+) -> Result<f64, AwsError> {
+    let queries: Vec<(String, MetricDataQuery)> =
+        ["HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count"]
+            .iter()
+            .enumerate()
+            .map(|(i, metric)| {
+                let stat = MetricStat::builder()
+                    .metric(
+                        Metric::builder()
+                            .namespace("AWS/ApplicationELB")
+                            .metric_name(*metric)
+                            .dimensions(
+                                Dimension::builder()
+                                    .name("LoadBalancer")
+                                    .value(lb_dimension)
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .period(PERIOD_SECS)
+                    .stat("Sum")
+                    .build();
+                let query = MetricDataQuery::builder()
+                    .id(format!("e{i}"))
+                    .metric_stat(stat)
+                    .return_data(true)
+                    .build();
+                (metric.to_string(), query)
+            })
+            .collect();
+    let end = now.duration_trunc(Duration::minutes(1)).unwrap_or(now);
+    let start = end - Duration::from_std(window).unwrap_or(Duration::minutes(5));
+    let series = fetch_chunk(clients, &queries, start, end).await?;
+    Ok(series
+        .iter()
+        .flat_map(|(_, points, _)| points.iter().map(|(_, v)| *v))
+        .sum())
+}

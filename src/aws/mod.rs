@@ -7,11 +7,13 @@ pub mod cloudwatch_seed;
 pub mod ec2;
 pub mod error;
 pub mod events;
+pub mod guard;
 pub mod metrics;
 pub mod rds;
 pub mod request_log;
 pub mod retry;
 pub mod stack;
+pub mod sts;
 
 pub use error::AwsError;
 
@@ -32,6 +34,8 @@ pub struct ClientOptions {
     pub operation_timeout: Duration,
     /// Record every operation sent (tests count calls with it).
     pub request_log: Option<request_log::RequestLog>,
+    /// `--read-only`: every client refuses operations outside the read allowlist.
+    pub read_only: bool,
 }
 
 /// One client per service, built once and cloned cheaply (they share a connection pool).
@@ -47,6 +51,10 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// The region the SDK resolved, for messages and the audit trail.
     pub region: Option<String>,
+    /// The named profile in use, if any, for the audit trail.
+    pub profile: Option<String>,
+    /// Whether these clients refuse every mutating operation.
+    pub read_only: bool,
 }
 
 impl Clients {
@@ -88,6 +96,10 @@ impl Clients {
             ($krate:ident) => {{
                 let mut builder = $krate::config::Builder::from(&config)
                     .retry_classifier(retry::NoRetryOnHtmlErrors);
+                // The guard goes first: a refused operation never reaches the request log.
+                if options.read_only {
+                    builder = builder.interceptor(guard::ReadOnlyGuard);
+                }
                 if let Some(log) = &log {
                     builder = builder.interceptor(log.clone());
                 }
@@ -104,6 +116,8 @@ impl Clients {
             ssm: client!(aws_sdk_ssm),
             sts: client!(aws_sdk_sts),
             region: config.region().map(|r| r.to_string()),
+            profile: options.profile.clone(),
+            read_only: options.read_only,
         }
     }
 }

@@ -52,6 +52,7 @@ pub async fn describe_instances_with_pending(
                 port: db.endpoint().and_then(|e| e.port()),
                 storage_gb: db.allocated_storage(),
                 cluster: db.db_cluster_identifier().map(str::to_string),
+                deletion_protection: db.deletion_protection().unwrap_or(false),
             };
             let changes = db
                 .pending_modified_values()
@@ -65,6 +66,69 @@ pub async fn describe_instances_with_pending(
     }
     databases.sort_by(|a, b| a.identifier.cmp(&b.identifier));
     Ok((databases, pending))
+}
+
+/// RebootDBInstance with ForceFailover: a Multi-AZ instance's standby becomes the primary.
+pub async fn force_failover(clients: &Clients, id: &str) -> Result<(), AwsError> {
+    clients
+        .rds
+        .reboot_db_instance()
+        .db_instance_identifier(id)
+        .force_failover(true)
+        .send()
+        .await
+        .map_err(aws_err("RebootDBInstance"))?;
+    Ok(())
+}
+
+/// FailoverDBCluster: an Aurora reader (`target`, or one RDS picks) becomes the writer.
+pub async fn failover_cluster(
+    clients: &Clients,
+    cluster: &str,
+    target: Option<&str>,
+) -> Result<(), AwsError> {
+    clients
+        .rds
+        .failover_db_cluster()
+        .db_cluster_identifier(cluster)
+        .set_target_db_instance_identifier(target.map(str::to_string))
+        .send()
+        .await
+        .map_err(aws_err("FailoverDBCluster"))?;
+    Ok(())
+}
+
+/// The writer of each cluster, from DescribeDBClusters (one call, a filter on the ids).
+pub async fn cluster_writers(
+    clients: &Clients,
+    clusters: &[String],
+) -> Result<BTreeMap<String, String>, AwsError> {
+    if clusters.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let filter = Filter::builder()
+        .name("db-cluster-id")
+        .set_values(Some(clusters.to_vec()))
+        .build();
+    let out = clients
+        .rds
+        .describe_db_clusters()
+        .filters(filter)
+        .send()
+        .await
+        .map_err(aws_err("DescribeDBClusters"))?;
+    Ok(out
+        .db_clusters()
+        .iter()
+        .filter_map(|c| {
+            let writer = c
+                .db_cluster_members()
+                .iter()
+                .find(|m| m.is_cluster_writer() == Some(true))?
+                .db_instance_identifier()?;
+            Some((c.db_cluster_identifier()?.to_string(), writer.to_string()))
+        })
+        .collect())
 }
 
 /// PendingModifiedValues as "Field → value" lines, in the order an operator cares about

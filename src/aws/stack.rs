@@ -283,6 +283,18 @@ pub async fn delete_change_set(clients: &Clients, stack: &str, id: &str) -> Resu
     Ok(())
 }
 
+/// DeleteStack. CloudFormation answers at once; the deletion is followed with `describe_stack`.
+pub async fn delete_stack(clients: &Clients, stack: &str) -> Result<(), AwsError> {
+    clients
+        .cloudformation
+        .delete_stack()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(aws_err("DeleteStack"))?;
+    Ok(())
+}
+
 /// Removes the empty stack a declined CREATE change set leaves behind. Only a stack still in
 /// REVIEW_IN_PROGRESS (which has no resources) is ever deleted here.
 pub async fn discard_unexecuted_create(

@@ -143,6 +143,16 @@ pub struct Database {
     pub port: Option<i32>,
     pub storage_gb: Option<i32>,
     pub cluster: Option<String>,
+    /// Deletion protection on: the stack cannot be deleted until it is turned off.
+    #[serde(default)]
+    pub deletion_protection: bool,
+}
+
+/// Whose credentials opsdeck runs with (STS GetCallerIdentity), for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallerIdentity {
+    pub arn: Option<String>,
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

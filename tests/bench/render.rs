@@ -179,6 +179,7 @@ fn big_state() -> State {
                 port: Some(5432),
                 storage_gb: Some(100),
                 cluster: None,
+                deletion_protection: false,
             }],
             pending_modifications: BTreeMap::new(),
             maintenance: vec![],

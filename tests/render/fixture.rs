@@ -148,6 +148,7 @@ pub fn database() -> DatabasePanel {
             port: Some(5432),
             storage_gb: Some(20),
             cluster: None,
+            deletion_protection: false,
         }],
         pending_modifications: BTreeMap::from([(
             "ha-web-db".to_string(),
