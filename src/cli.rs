@@ -62,9 +62,126 @@ pub enum Command {
     Deploy(DeployArgs),
     /// Print one snapshot of the stack's health: targets, capacity, database, alarms.
     Status(StatusArgs),
+    /// Delete the stack and everything in it (refused while the database has deletion protection).
+    Delete(ConfirmArgs),
+    /// Set the Auto Scaling group's capacity, validated against min..max before any call.
+    Scale(ScaleArgs),
+    /// Act on one instance of the Auto Scaling group.
+    #[command(subcommand)]
+    Instance(InstanceCommand),
+    /// Fail the database over to its standby (Multi-AZ) or a reader (Aurora), after pre-flight checks.
+    Failover(FailoverArgs),
+    /// Mute or unmute an alarm's actions (notifications, scaling) for maintenance.
+    #[command(subcommand)]
+    Alarm(AlarmCommand),
+    /// Print the audit log of mutating actions.
+    Audit(AuditArgs),
     /// Manage the local AWS emulator that --sandbox uses.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfirmArgs {
+    /// Do it without asking (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WaitArgs {
+    /// Follow the operation until it is done (or --wait-secs pass) and report what was seen.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait follows before giving its verdict.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=7200))]
+    pub wait_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// New desired capacity.
+    #[arg(long, value_name = "N")]
+    pub desired: u32,
+    /// New minimum size (default: unchanged).
+    #[arg(long, value_name = "N")]
+    pub min: Option<u32>,
+    /// New maximum size (default: unchanged).
+    #[arg(long, value_name = "N")]
+    pub max: Option<u32>,
+    /// The group (default: the stack's only Auto Scaling group).
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstanceCommand {
+    /// Mark it unhealthy: the group terminates it and launches a replacement.
+    MarkUnhealthy(InstanceArgs),
+    /// Terminate it (a replacement is launched unless --decrement).
+    Terminate {
+        #[command(flatten)]
+        args: InstanceArgs,
+        /// Lower desired capacity by one instead of replacing it.
+        #[arg(long)]
+        decrement: bool,
+    },
+    /// Put it in standby (out of service, kept running); a replacement keeps capacity.
+    Standby(InstanceArgs),
+    /// Return it from standby to service.
+    Unstandby(InstanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstanceArgs {
+    /// The instance id (i-...).
+    pub instance: String,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FailoverArgs {
+    /// The DB instance (default: the stack's only one).
+    #[arg(long, value_name = "ID")]
+    pub db: Option<String>,
+    /// Aurora: the reader to promote (default: the first available reader).
+    #[arg(long, value_name = "ID")]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlarmCommand {
+    /// Disable the alarm's actions (it keeps evaluating and showing its state).
+    Mute(AlarmArgs),
+    /// Enable the alarm's actions again.
+    Unmute(AlarmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AlarmArgs {
+    /// The alarm name.
+    pub alarm: String,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Print the records as JSON lines, exactly as stored.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,13 +1,10 @@
 //! The headless verbs: set up clients (and the sandbox), dispatch, map failures to exit codes.
-use crate::aws::stack as cfn;
 use crate::aws::{ClientOptions, Clients};
-use crate::cli::{Cli, Command, DeployArgs, GlobalOpts, SandboxCommand, StatusArgs};
+use crate::cli::{Cli, Command, GlobalOpts, SandboxCommand, StatusArgs};
 use crate::exit::{self, UsageError};
 use crate::sandbox::{self, Sandbox};
-use crate::template::Template;
-use crate::{deploy, status};
+use crate::{status, verbs};
 use color_eyre::eyre::{Result, eyre};
-use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -16,6 +13,7 @@ pub struct Context {
     pub clients: Clients,
     pub stack: String,
     pub sandbox: bool,
+    pub auditor: crate::audit::Auditor,
 }
 
 /// Client options from the global flags; with a sandbox, its endpoint and dummy credentials.
@@ -64,9 +62,15 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn run_inner(cli: Cli) -> Result<u8> {
-    if let Some(Command::Sandbox(cmd)) = &cli.command {
-        return sandbox_command(cmd);
+    match &cli.command {
+        Some(Command::Sandbox(cmd)) => return sandbox_command(cmd),
+        Some(Command::Audit(args)) => return crate::verbs::audit_command(args),
+        _ => {}
     }
+    let mut cli = cli;
+    // The config file can only add safety: `read_only = true` there cannot be undone by a flag.
+    cli.global.read_only |= crate::config::Config::load()?.read_only;
+    let auditor = crate::audit::Auditor::open_default()?;
     // Everything the console needs from the user is checked before any call and before the
     // terminal is taken over, so a bad keymap or interval is a plain message.
     let console = match cli.command {
@@ -89,6 +93,7 @@ fn run_inner(cli: Cli) -> Result<u8> {
             clients: Clients::new(&options).await,
             stack: cli.global.stack.clone(),
             sandbox: sandbox.is_some(),
+            auditor,
         };
         if let Some(options) = console {
             return crate::console::console_command(&ctx, &cli.global, sandbox_endpoint, options).await;
@@ -109,10 +114,17 @@ fn run_inner(cli: Cli) -> Result<u8> {
 
 async fn dispatch(ctx: &Context, command: Option<Command>) -> Result<u8> {
     match command {
-        Some(Command::Deploy(args)) => deploy_command(ctx, &args).await,
+        Some(Command::Deploy(args)) => verbs::deploy_command(ctx, &args).await,
+        Some(Command::Delete(args)) => verbs::delete_command(ctx, &args).await,
+        Some(Command::Scale(args)) => verbs::scale_command(ctx, &args).await,
+        Some(Command::Instance(cmd)) => verbs::instance_command(ctx, &cmd).await,
+        Some(Command::Failover(args)) => verbs::failover_command(ctx, &args).await,
+        Some(Command::Alarm(cmd)) => verbs::alarm_command(ctx, &cmd).await,
         Some(Command::Status(args)) => status_command(ctx, &args).await,
         None => unreachable!("the console is started before dispatch"),
-        Some(Command::Sandbox(_)) => unreachable!("handled before the runtime starts"),
+        Some(Command::Sandbox(_) | Command::Audit(_)) => {
+            unreachable!("handled before the runtime starts")
+        }
     }
 }
 
@@ -128,149 +140,6 @@ async fn status_command(ctx: &Context, args: &StatusArgs) -> Result<u8> {
     } else {
         exit::FAILED
     })
-}
-
-fn confirm(question: &str) -> Result<bool> {
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
-}
-
-pub(crate) async fn deploy_command(ctx: &Context, args: &DeployArgs) -> Result<u8> {
-    let template = Template::bundled()?;
-    let mut request = deploy::validate_request(&template, args.preset.as_deref(), &args.params)?;
-    let existing = cfn::find_stack(&ctx.clients, &ctx.stack)
-        .await?
-        // A stack left in review by an unexecuted CREATE change set has no resources yet.
-        .filter(|s| s.status != "REVIEW_IN_PROGRESS");
-    deploy::check_deployable(existing.as_ref())?;
-    if ctx.sandbox && existing.is_none() && request.preset.is_none() {
-        eprintln!(
-            "opsdeck: creating on the sandbox with the `sandbox` preset (what the emulator supports)"
-        );
-        request.preset = Some("sandbox".into());
-    }
-    let plan = deploy::plan(&template, existing.as_ref(), &request)?;
-    let name = format!("opsdeck-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-    let id = cfn::create_change_set(
-        &ctx.clients,
-        &cfn::ChangeSetRequest {
-            stack: &ctx.stack,
-            name,
-            create: plan.create,
-            template_body: crate::template::TEMPLATE_BODY,
-            parameters: plan.parameters.clone(),
-        },
-    )
-    .await?;
-    let set = deploy::wait_for_change_set(&ctx.clients, &ctx.stack, &id, Duration::from_secs(300))
-        .await?;
-    if set.is_no_change() {
-        let _ = cfn::delete_change_set(&ctx.clients, &ctx.stack, &id).await;
-        println!("No changes: stack {} is already up to date.", ctx.stack);
-        return Ok(exit::OK);
-    }
-    if set.status != "CREATE_COMPLETE" {
-        return Err(eyre!(
-            "CloudFormation could not build the change set ({}): {}",
-            set.status,
-            set.status_reason.as_deref().unwrap_or("no reason given")
-        ));
-    }
-    print!("{}", deploy::render_change_set(&ctx.stack, &plan, &set));
-    let interactive = std::io::stdin().is_terminal();
-    let go = args.yes
-        || (interactive && confirm(&format!("Execute this change set on stack {}?", ctx.stack))?);
-    if !go {
-        if !interactive {
-            eprintln!(
-                "opsdeck: not executing: stdin is not a terminal; re-run with --yes to execute without asking"
-            );
-        }
-        let discarded = if plan.create {
-            cfn::discard_unexecuted_create(&ctx.clients, &ctx.stack, &id).await
-        } else {
-            cfn::delete_change_set(&ctx.clients, &ctx.stack, &id).await
-        };
-        match discarded {
-            Ok(()) => {
-                println!("Not executed; the change set was deleted and the stack is unchanged.")
-            }
-            Err(e) => {
-                eprintln!("opsdeck: not executed, but the change set could not be deleted: {e}")
-            }
-        }
-        return Ok(exit::NOT_CONFIRMED);
-    }
-    let started = std::time::Instant::now();
-    let outcome = deploy::execute_and_follow(
-        &ctx.clients,
-        &ctx.stack,
-        &id,
-        existing.as_ref(),
-        Duration::from_secs(2 * 3600),
-        |e| {
-            println!(
-                "{}  {:<28} {:<40} {}{}",
-                e.timestamp
-                    .map(|t| t.format("%H:%M:%S").to_string())
-                    .unwrap_or_default(),
-                e.status,
-                e.logical_id,
-                e.resource_type,
-                e.reason
-                    .as_deref()
-                    .map(|r| format!("  {r}"))
-                    .unwrap_or_default()
-            )
-        },
-    )
-    .await?;
-    let elapsed = started.elapsed().as_secs();
-    if !outcome.succeeded() {
-        eprintln!(
-            "opsdeck: deploy of {} ended in {} after {elapsed}s",
-            ctx.stack, outcome.status
-        );
-        for f in &outcome.failures {
-            eprintln!(
-                "  ✖ {} ({}): {}",
-                f.logical_id,
-                f.resource_type,
-                f.reason.as_deref().unwrap_or("no reason given")
-            );
-        }
-        return Ok(exit::FAILED);
-    }
-    let summary = cfn::describe_stack(&ctx.clients, &ctx.stack).await?;
-    println!("Stack {} is {} ({elapsed}s).", ctx.stack, summary.status);
-    for (k, v) in &summary.outputs {
-        println!("  {k}: {v}");
-    }
-    if ctx.sandbox {
-        seed_sandbox(ctx).await?;
-    }
-    Ok(exit::OK)
-}
-
-/// Fills in what the emulator's CloudFormation skipped: alarms and metric data.
-async fn seed_sandbox(ctx: &Context) -> Result<()> {
-    let report = sandbox::seed::top_up(&ctx.clients, &ctx.stack).await?;
-    println!(
-        "Sandbox: created {} alarms and {} metric points in {} series (the emulator's CloudFormation skips alarms).",
-        report.alarms.len(),
-        report.points,
-        report.series
-    );
-    for (alarm, missing) in &report.skipped {
-        println!("  skipped alarm {alarm}: the stack has no {missing}");
-    }
-    Ok(())
 }
 
 fn sandbox_command(cmd: &SandboxCommand) -> Result<u8> {

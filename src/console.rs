@@ -3,7 +3,8 @@
 use crate::app::ConsoleOptions;
 use crate::aws::stack as cfn;
 use crate::cli::{DeployArgs, GlobalOpts};
-use crate::commands::{Context, deploy_command};
+use crate::commands::Context;
+use crate::verbs::deploy_command;
 use crate::exit::{self, UsageError};
 use crate::keymap::Keymap;
 use crate::sandbox;

@@ -27,6 +27,7 @@ pub mod template;
 pub mod tui;
 pub mod ui;
 pub mod update;
+pub mod verbs;
 pub mod zones;
 
 pub use commands::run;

@@ -128,10 +128,14 @@ async fn deploy(
     .map_err(|r| other("ExecuteChangeSet", r))?;
     let elapsed = clock(started.elapsed());
     if outcome.succeeded() {
-        return Ok(Verdict::ok(format!(
-            "stack {stack} is {} after {elapsed} ({})",
-            outcome.status,
+        let counted = if counter.done() == 0 {
+            "the endpoint reported no per-resource events".to_string()
+        } else {
             counter.summary()
+        };
+        return Ok(Verdict::ok(format!(
+            "stack {stack} is {} after {elapsed} ({counted})",
+            outcome.status
         )));
     }
     let first = outcome.failures.first().map(|f| {
