@@ -50,6 +50,27 @@ pub enum Action {
     Submit,
     /// Complete the word being typed on the command line.
     Complete,
+    /// Build a change set from the bundled template and review it before it runs.
+    Deploy,
+    DeleteStack,
+    /// Open the scaling form (desired, min, max).
+    Scale,
+    ScaleUp,
+    ScaleDown,
+    MarkUnhealthy,
+    TerminateInstance,
+    TerminateAndDecrement,
+    EnterStandby,
+    ExitStandby,
+    Failover,
+    MuteAlarm,
+    UnmuteAlarm,
+    /// Show the progress of the running (or last) action.
+    Activity,
+    /// Yes, in a confirmation that does not ask for a typed name.
+    Confirm,
+    /// The next field of a form.
+    NextField,
 }
 
 /// Where a binding applies. `Global` works everywhere unless an overlay captures input;
@@ -83,6 +104,12 @@ pub enum Context {
     Help,
     Command,
     Filter,
+    /// A confirmation modal (typed names go to its input; only named keys are looked up).
+    Confirm,
+    /// The scaling form.
+    Form,
+    /// The progress view of an action.
+    Activity,
 }
 
 impl Context {
@@ -141,20 +168,58 @@ impl Action {
             Action::Close => "close the overlay or cancel typing",
             Action::Submit => "accept what was typed",
             Action::Complete => "complete the word being typed",
+            Action::Deploy => "deploy the bundled template: review the change set, then confirm",
+            Action::DeleteStack => "delete the stack (typed name; refused under deletion protection)",
+            Action::Scale => "set desired / min / max capacity of the group",
+            Action::ScaleUp => "desired capacity + 1",
+            Action::ScaleDown => "desired capacity - 1",
+            Action::MarkUnhealthy => "mark the selected instance unhealthy (the group replaces it)",
+            Action::TerminateInstance => "terminate the selected instance (replaced)",
+            Action::TerminateAndDecrement => {
+                "terminate the selected instance and lower desired by one"
+            }
+            Action::EnterStandby => "put the selected instance in standby",
+            Action::ExitStandby => "return the selected instance from standby",
+            Action::Failover => "fail the database over (pre-flight checks, typed name)",
+            Action::MuteAlarm => "mute the selected alarm's actions",
+            Action::UnmuteAlarm => "unmute the selected alarm's actions",
+            Action::Activity => "show the progress of the running or last action",
+            Action::Confirm => "yes: run the action shown",
+            Action::NextField => "move to the next field",
         }
     }
 
     /// Mutating actions (deploy, scale, failover...) go through confirmation, are refused
     /// under --read-only and are audited. None of the console's read-only actions are.
     pub fn is_dangerous(self) -> bool {
-        false
+        matches!(
+            self,
+            Action::Deploy
+                | Action::DeleteStack
+                | Action::Scale
+                | Action::ScaleUp
+                | Action::ScaleDown
+                | Action::MarkUnhealthy
+                | Action::TerminateInstance
+                | Action::TerminateAndDecrement
+                | Action::EnterStandby
+                | Action::ExitStandby
+                | Action::Failover
+                | Action::MuteAlarm
+                | Action::UnmuteAlarm
+        )
     }
 
     /// Runnable from the command line by name (overlay-only actions are not).
     pub fn is_command(self) -> bool {
         !matches!(
             self,
-            Action::Close | Action::Submit | Action::Complete | Action::CommandLine
+            Action::Close
+                | Action::Submit
+                | Action::Complete
+                | Action::CommandLine
+                | Action::Confirm
+                | Action::NextField
         )
     }
 }

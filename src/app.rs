@@ -28,6 +28,12 @@ pub struct ConsoleOptions {
     pub intervals: Intervals,
     pub poll_timeout: Duration,
     pub color: bool,
+    /// Mutating actions hidden and refused (the clients refuse them too).
+    pub read_only: bool,
+    /// Where actions are audited.
+    pub auditor: crate::audit::Auditor,
+    /// On the sandbox a new stack is created with the sandbox preset.
+    pub sandbox: bool,
 }
 
 /// State, effects and the message queue, without a terminal: the run loop wraps it, and
@@ -50,12 +56,15 @@ impl Core {
             chrono::Utc::now(),
         );
         state.color = options.color;
+        state.read_only = options.read_only;
         state.intervals = options.intervals.clone();
         let mut effects = Effects::new(
             clients,
             tx.clone(),
             options.intervals.clone(),
             options.poll_timeout,
+            options.auditor.clone(),
+            options.sandbox,
         );
         effects.run(&Cmd::WatchStack(options.stack.clone()));
         Core {

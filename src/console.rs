@@ -25,6 +25,9 @@ pub fn console_options(global: &GlobalOpts) -> Result<ConsoleOptions> {
         poll_timeout: Duration::from_secs(global.timeout_secs),
         // https://no-color.org: any non-empty value turns colour off.
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        read_only: global.read_only,
+        auditor: crate::audit::Auditor::open_default()?,
+        sandbox: global.sandbox,
     })
 }
 
@@ -77,7 +80,8 @@ pub async fn console_command(
     sandbox_endpoint: Option<String>,
     mut options: ConsoleOptions,
 ) -> Result<u8> {
-    let feeder = if ctx.sandbox {
+    // Read-only sends nothing mutating, the sandbox's synthetic metric data included.
+    let feeder = if ctx.sandbox && !global.read_only {
         let prepared = tokio::select! {
             r = prepare_sandbox_stack(ctx) => r?,
             _ = tokio::signal::ctrl_c() => return Ok(130),

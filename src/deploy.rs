@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// What the user asked for, already parsed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeployRequest {
     pub preset: Option<String>,
     pub overrides: BTreeMap<String, String>,

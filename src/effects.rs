@@ -42,6 +42,8 @@ enum Subject {
 /// Owns the pollers; lives on the UI task, spawns everything else.
 pub struct Effects {
     clients: Clients,
+    auditor: crate::audit::Auditor,
+    sandbox: bool,
     tx: UnboundedSender<Msg>,
     intervals: Intervals,
     poll_timeout: Duration,
@@ -55,9 +57,13 @@ impl Effects {
         tx: UnboundedSender<Msg>,
         intervals: Intervals,
         poll_timeout: Duration,
+        auditor: crate::audit::Auditor,
+        sandbox: bool,
     ) -> Effects {
         Effects {
             clients,
+            auditor,
+            sandbox,
             tx,
             intervals,
             poll_timeout,
@@ -92,6 +98,55 @@ impl Effects {
             Cmd::RefreshAll => self.pollers.values().for_each(|p| p.refresh.notify_one()),
             Cmd::Quit => self.stop_all(),
             Cmd::Suspend => {}
+            Cmd::Review(request) => {
+                let (clients, tx, stack) = (self.clients.clone(), self.tx.clone(), self.stack.clone());
+                let (request, sandbox) = (request.clone(), self.sandbox);
+                tokio::spawn(async move {
+                    let result = crate::ops::deploy::prepare(&clients, &stack, request, sandbox)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| format!("{e:#}"));
+                    let _ = tx.send(Msg::Reviewed(result));
+                });
+            }
+            Cmd::Discard { change_set, create } => {
+                let (clients, stack) = (self.clients.clone(), self.stack.clone());
+                let (change_set, create) = (change_set.clone(), *create);
+                tokio::spawn(async move {
+                    if let Err(e) =
+                        crate::ops::deploy::discard(&clients, &stack, &change_set, create).await
+                    {
+                        tracing::warn!(error = %e, change_set, "declined change set not deleted");
+                    }
+                });
+            }
+            Cmd::Perform { id, op } => {
+                let (clients, tx, stack) = (self.clients.clone(), self.tx.clone(), self.stack.clone());
+                let (auditor, op, id) = (self.auditor.clone(), op.clone(), *id);
+                // Not tied to the pollers: switching stacks or closing the progress view
+                // never abandons an operation half-followed.
+                tokio::spawn(async move {
+                    let progress_tx = tx.clone();
+                    let mut sink = move |progress| {
+                        let _ = progress_tx.send(Msg::Progress { id, progress });
+                    };
+                    let opts = crate::ops::run::RunOptions::default();
+                    let result = auditor
+                        .perform(&clients, &stack, &op, &opts, &mut sink)
+                        .await;
+                    let _ = tx.send(Msg::Finished { id, result });
+                });
+            }
+            Cmd::Audit { op, outcome, detail } => {
+                let (clients, stack, auditor) =
+                    (self.clients.clone(), self.stack.clone(), self.auditor.clone());
+                let (op, outcome, detail) = (op.clone(), outcome.clone(), detail.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = auditor.record(&clients, &stack, &op, outcome, &detail, 0).await {
+                        tracing::error!("audit log not written: {e:#}");
+                    }
+                });
+            }
         }
     }
 

@@ -7,6 +7,9 @@ use crate::domain::{
     ZonesPanel,
 };
 use crate::state::PanelId;
+use crate::deploy::DeployRequest;
+use crate::ops::deploy::Review;
+use crate::ops::{Operation, Progress, Verdict};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
@@ -66,6 +69,15 @@ pub enum Msg {
     },
     /// The terminal came back after a suspend or a child process: redraw everything.
     Resumed,
+    /// A deploy's change set is built (or could not be).
+    Reviewed(Result<Box<Review>, String>),
+    /// Progress of the running action `id`.
+    Progress { id: u64, progress: Progress },
+    /// The action `id` ended: a verdict from what was observed, or the call that failed.
+    Finished {
+        id: u64,
+        result: Result<Verdict, AwsError>,
+    },
 }
 
 // A few of these move through a channel per second: boxing the big variants would buy nothing.
@@ -79,6 +91,18 @@ pub enum Cmd {
     /// Poll this panel now, through its own poller.
     Refresh(PanelId),
     RefreshAll,
+    /// Build the change set for a deploy (answered by `Msg::Reviewed`).
+    Review(DeployRequest),
+    /// Throw away a change set that will not run (declined in review).
+    Discard { change_set: String, create: bool },
+    /// Run a confirmed operation as action `id` (answered by `Msg::Progress`/`Finished`).
+    Perform { id: u64, op: Operation },
+    /// Write an audit record for an operation that did not run (declined or refused).
+    Audit {
+        op: Operation,
+        outcome: crate::audit::Outcome,
+        detail: String,
+    },
     /// Hand the terminal back to the shell until `fg`.
     Suspend,
     Quit,

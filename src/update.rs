@@ -1,5 +1,6 @@
 //! `update`: the pure state machine of the console. A message in, the state changed and the
 //! effects to run out; no I/O, no clock (time comes in `Msg::Tick`).
+mod actions;
 mod command;
 mod keys;
 
@@ -49,6 +50,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             on_polled(state, panel, at, result)
         }
         Msg::Resumed => vec![Cmd::RefreshAll],
+        Msg::Reviewed(result) => actions::reviewed(state, result),
+        Msg::Progress { id, progress } => {
+            actions::progress(state, id, progress);
+            vec![]
+        }
+        Msg::Finished { id, result } => actions::finished(state, id, result),
     }
 }
 
@@ -124,14 +131,34 @@ fn move_selection(state: &mut State, delta: isize, to_end: Option<bool>) {
     state.view_mut(panel).selected = Some(ids[target as usize].clone());
 }
 
+const QUIT_WARNING: &str = "an action is still running";
+
 /// What an action does. Shared by keys and the command line.
 pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     let focus = |state: &mut State, panel: PanelId| {
         state.focus = panel;
         vec![]
     };
+    if action.is_dangerous() {
+        return actions::on_dangerous(state, action);
+    }
     match action {
         Action::Quit => {
+            // Quitting never stops an operation in AWS, but it stops following it (and its
+            // audit record would have no outcome): the first quit while one runs only warns.
+            let running = state.activity.as_ref().is_some_and(|a| a.running());
+            let warned = state
+                .flash
+                .as_ref()
+                .is_some_and(|f| f.text.starts_with(QUIT_WARNING));
+            if running && !warned {
+                flash(
+                    state,
+                    format!("{QUIT_WARNING}: quit again to leave it running unobserved"),
+                    true,
+                );
+                return vec![];
+            }
             state.quitting = true;
             vec![Cmd::Quit]
         }
@@ -187,12 +214,32 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             move_selection(state, 0, Some(true));
             vec![]
         }
-        Action::Close => {
-            state.overlay = Overlay::None;
+        Action::Close => match state.overlay {
+            Overlay::Confirm(_) => actions::decline(state),
+            _ => {
+                state.overlay = Overlay::None;
+                vec![]
+            }
+        },
+        Action::Activity => {
+            match (&state.overlay, &state.activity) {
+                (Overlay::Activity, _) => state.overlay = Overlay::None,
+                (_, Some(_)) => state.overlay = Overlay::Activity,
+                (_, None) => flash(state, "no action has run yet", false),
+            }
+            vec![]
+        }
+        Action::Confirm => actions::accept(state, false),
+        Action::NextField => {
+            if let Overlay::ScaleForm(form) = &mut state.overlay {
+                form.field = (form.field + 1) % form.fields.len();
+            }
             vec![]
         }
         // Only meaningful while typing; handled in `keys`.
         Action::Submit | Action::Complete => vec![],
+        // Every dangerous action returned above.
+        _ => vec![],
     }
 }
 

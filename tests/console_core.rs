@@ -43,6 +43,11 @@ fn options() -> ConsoleOptions {
         intervals: Intervals::default(),
         poll_timeout: Duration::from_secs(20),
         color: true,
+        read_only: false,
+        auditor: opsdeck::audit::Auditor::new(
+            std::env::temp_dir().join("opsdeck-console-core-audit.jsonl"),
+        ),
+        sandbox: true,
     }
 }
 

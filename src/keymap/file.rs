@@ -316,7 +316,7 @@ fn with_article(noun: &str) -> String {
 
 /// Contexts where unbound character keys are typed into a text field.
 pub fn is_text_context(context: Context) -> bool {
-    matches!(context, Context::Command | Context::Filter)
+    matches!(context, Context::Command | Context::Filter | Context::Form)
 }
 
 #[cfg(test)]

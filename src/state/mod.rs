@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use strum::{EnumIter, IntoEnumIterator, IntoStaticStr};
 
+mod modal;
 mod rows;
+pub use modal::{Activity, Confirm, FIELD_NAMES, ScaleForm};
 pub use rows::target_row_id;
 
 /// Runs `$body` with `$f` bound to the feed of `$panel`, whatever its data type: the one
@@ -223,6 +225,10 @@ pub enum Overlay {
     },
     Command(TextInput),
     Filter(TextInput),
+    Confirm(Box<Confirm>),
+    ScaleForm(ScaleForm),
+    /// The progress of `State::activity`.
+    Activity,
 }
 
 /// A one-line message at the bottom (a refused command, an unknown stack name...).
@@ -258,6 +264,13 @@ pub struct State {
     pub quitting: bool,
     /// False when NO_COLOR is set: states are still told by symbol and word.
     pub color: bool,
+    /// `--read-only`: mutating actions are hidden and refused.
+    pub read_only: bool,
+    /// The running or last action; one at a time, so two cannot race on one stack.
+    pub activity: Option<Activity>,
+    pub next_activity_id: u64,
+    /// A deploy's change set is being built.
+    pub reviewing: bool,
 }
 
 impl State {
@@ -284,6 +297,10 @@ impl State {
             flash: None,
             quitting: false,
             color: true,
+            read_only: false,
+            activity: None,
+            next_activity_id: 1,
+            reviewing: false,
         }
     }
 
@@ -295,6 +312,10 @@ impl State {
             height: self.height,
             intervals: self.intervals.clone(),
             color: self.color,
+            read_only: self.read_only,
+            // A running action goes on, on its own stack: its progress stays visible.
+            activity: self.activity.clone(),
+            next_activity_id: self.next_activity_id,
             ..fresh
         };
     }
@@ -331,6 +352,9 @@ impl State {
             Overlay::Help { .. } => vec![Context::Help],
             Overlay::Command(_) => vec![Context::Command],
             Overlay::Filter(_) => vec![Context::Filter],
+            Overlay::Confirm(_) => vec![Context::Confirm],
+            Overlay::ScaleForm(_) => vec![Context::Form],
+            Overlay::Activity => vec![Context::Activity],
             Overlay::None => vec![self.focus.context(), Context::List, Context::Global],
         }
     }

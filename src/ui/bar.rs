@@ -36,6 +36,11 @@ pub fn top(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         dim(SEP, theme),
         Span::raw(state.target_label.as_str()),
     ]);
+    let mut line = line;
+    if state.read_only {
+        line.spans.push(dim(SEP, theme));
+        line.spans.push(Span::styled("READ-ONLY", theme.warn()));
+    }
     frame.render_widget(
         Paragraph::new(truncate_line(line, left.width as usize)),
         left,
@@ -121,6 +126,10 @@ pub fn hints(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             (flash.text.clone(), theme.accent())
         };
         spans.push(Span::styled(text, style));
+        spans.push(dim(SEP, theme));
+    }
+    if let Some((text, _)) = super::activity::badge(state) {
+        spans.push(Span::styled(text, theme.accent()));
         spans.push(dim(SEP, theme));
     }
     let filter = &state.view(state.focus).filter;

@@ -23,6 +23,9 @@ fn context_title(ctx: Context) -> &'static str {
         Context::Help => "In this help",
         Context::Command => "On the command line",
         Context::Filter => "While filtering",
+        Context::Confirm => "In a confirmation",
+        Context::Form => "In the scaling form",
+        Context::Activity => "In the progress view",
     }
 }
 
@@ -31,7 +34,13 @@ pub fn help_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
     let sections: Vec<(Context, Vec<(String, Action)>)> = Context::all()
         .map(|ctx| {
             let mut merged: Vec<(String, Action)> = Vec::new();
-            for (key, action) in state.keymap.bindings(ctx) {
+            // Under --read-only the mutating actions do not exist for the user.
+            let visible = state
+                .keymap
+                .bindings(ctx)
+                .into_iter()
+                .filter(|(_, a)| !(state.read_only && a.is_dangerous()));
+            for (key, action) in visible {
                 match merged.iter_mut().find(|(_, a)| *a == action) {
                     Some((keys, _)) => {
                         keys.push_str(", ");

@@ -3,8 +3,10 @@
 //!
 //! Drawing order is fixed: top bar, panels (grid or one under a tab bar), the bottom line
 //! (hints, or the command line / filter being typed), then the help overlay over everything.
+mod activity;
 mod bar;
 mod cmdline;
+mod confirm;
 mod help;
 mod keys;
 pub mod layout;
@@ -57,9 +59,17 @@ pub fn render(frame: &mut Frame, state: &State) {
     match &state.overlay {
         Overlay::Command(input) => cmdline::command(frame, screen.bottom, state, input, theme),
         Overlay::Filter(input) => cmdline::filter(frame, screen.bottom, state, input, theme),
-        Overlay::None | Overlay::Help { .. } => bar::hints(frame, screen.bottom, state, theme),
+        _ => bar::hints(frame, screen.bottom, state, theme),
     }
-    if let Overlay::Help { scroll } = state.overlay {
-        help::render(frame, area, state, scroll, theme);
+    match &state.overlay {
+        Overlay::Help { scroll } => help::render(frame, area, state, *scroll, theme),
+        Overlay::Confirm(c) => confirm::confirm(frame, area, state, c, theme),
+        Overlay::ScaleForm(f) => confirm::scale_form(frame, area, state, f, theme),
+        Overlay::Activity => {
+            if let Some(a) = &state.activity {
+                activity::render(frame, area, state, a, theme);
+            }
+        }
+        _ => {}
     }
 }

@@ -18,12 +18,13 @@ fn vocabulary(state: &State) -> Vec<String> {
     for ctx in contexts {
         for (_, action) in state.keymap.bindings(ctx) {
             let name = action.name().to_string();
-            if action.is_command() && !words.contains(&name) {
+            let hidden = state.read_only && action.is_dangerous();
+            if action.is_command() && !hidden && !words.contains(&name) {
                 words.push(name);
             }
         }
     }
-    for action in Action::all().filter(|a| a.is_command()) {
+    for action in Action::all().filter(|a| a.is_command() && !(state.read_only && a.is_dangerous())) {
         let name = action.name().to_string();
         if !words.contains(&name) {
             words.push(name);
@@ -105,6 +106,22 @@ pub fn run_command_line(state: &mut State, line: &str) -> Vec<Cmd> {
             }
             _ => {
                 flash(state, "usage: :stack NAME", true);
+                vec![]
+            }
+        };
+    }
+    if first == "deploy" && !rest.is_empty() {
+        if state.read_only {
+            return super::actions::on_dangerous(state, Action::Deploy);
+        }
+        return match crate::ops::deploy::request_from_words(&rest) {
+            Ok(request) => super::actions::deploy(state, request),
+            Err(e) => {
+                flash(
+                    state,
+                    format!("deploy: {e:#} (usage: :deploy [preset=NAME] [Param=VALUE]...)"),
+                    true,
+                );
                 vec![]
             }
         };

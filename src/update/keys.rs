@@ -1,13 +1,38 @@
 //! Keys to actions through the merged keymap; text typed into the command line and filter.
-use super::{command, on_action};
+use super::{actions, command, on_action};
 use crate::action::Action;
 use crate::msg::Cmd;
 use crate::state::{Overlay, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
-    let action = state.keymap.lookup(&state.key_contexts(), &key);
+    let plain_char = matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    // While a name is typed into a confirmation, characters are text, never actions ("y"
+    // inside a group name must not confirm).
+    let typing_name = matches!(&state.overlay, Overlay::Confirm(c) if c.typed.is_some());
+    let action = if typing_name && (plain_char || key.code == KeyCode::Backspace) {
+        None
+    } else {
+        state.keymap.lookup(&state.key_contexts(), &key)
+    };
     match (&state.overlay, action) {
+        (Overlay::Confirm(_), Some(Action::Submit)) => actions::accept(state, true),
+        (Overlay::Confirm(_), Some(Action::Close)) => actions::decline(state),
+        (Overlay::Confirm(_), Some(Action::Confirm)) => actions::accept(state, false),
+        (Overlay::Confirm(_), Some(Action::Quit)) => on_action(state, Action::Quit),
+        (Overlay::Confirm(_), _) => {
+            edit_text(state, key);
+            vec![]
+        }
+        (Overlay::ScaleForm(_), Some(Action::Submit)) => actions::submit_scale_form(state),
+        (Overlay::ScaleForm(_), Some(action)) => on_action(state, action),
+        (Overlay::ScaleForm(_), None) => {
+            edit_text(state, key);
+            vec![]
+        }
         (Overlay::Command(_), Some(Action::Submit)) => command::submit(state),
         (Overlay::Command(_), Some(Action::Complete)) => {
             command::complete(state);
@@ -42,6 +67,23 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 fn edit_text(state: &mut State, key: KeyEvent) {
     let input = match &mut state.overlay {
         Overlay::Command(input) | Overlay::Filter(input) => input,
+        Overlay::Confirm(c) if c.typed.is_some() => {
+            c.error = None;
+            &mut c.input
+        }
+        Overlay::ScaleForm(form) => {
+            form.error = None;
+            let field = &mut form.fields[form.field];
+            match key.code {
+                // Capacities are numbers: anything else would only be refused on submit.
+                KeyCode::Char(c) if c.is_ascii_digit() => field.push(c),
+                KeyCode::Backspace => {
+                    field.pop();
+                }
+                _ => {}
+            }
+            return;
+        }
         _ => return,
     };
     match key.code {

@@ -140,7 +140,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, ctx: Ctx) {
             };
             columns.row(vec![
                 Line::from(state_span(&a.state, theme)),
-                Line::raw(a.name.as_str()),
+                // A muted alarm still changes state but pages nobody: say so on its row.
+                if a.actions_enabled {
+                    Line::raw(a.name.as_str())
+                } else {
+                    Line::from(vec![
+                        Span::raw(a.name.as_str()),
+                        Span::styled(" (muted)", theme.warn()),
+                    ])
+                },
                 Line::from(dim(age_since(a.since, state.now), theme)),
                 spark,
                 now,
@@ -173,7 +181,7 @@ fn detail_lines(a: &Alarm, width: usize, theme: Theme) -> Vec<Line<'static>> {
             _ => None,
         },
         a.period_secs.map(|p| format!("per {p}s")),
-        (!a.actions_enabled).then(|| "actions disabled".to_string()),
+        (!a.actions_enabled).then(|| "actions muted".to_string()),
     ]
     .into_iter()
     .flatten()
