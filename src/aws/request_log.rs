@@ -13,6 +13,9 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone, Default)]
 pub struct RequestLog {
     entries: Arc<Mutex<Vec<String>>>,
+    /// Operations whose request was handed to the HTTP client (once per attempt): what
+    /// actually left the process. A request refused by `--read-only` is in `entries` only.
+    sent: Arc<Mutex<Vec<String>>>,
 }
 
 impl RequestLog {
@@ -20,8 +23,15 @@ impl RequestLog {
         self.entries.lock().map(|e| e.clone()).unwrap_or_default()
     }
 
+    pub fn sent(&self) -> Vec<String> {
+        self.sent.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+
     pub fn clear(&self) {
         if let Ok(mut e) = self.entries.lock() {
+            e.clear();
+        }
+        if let Ok(mut e) = self.sent.lock() {
             e.clear();
         }
     }
@@ -53,6 +63,22 @@ impl Intercept for LogInterceptor {
         match cfg.load::<Metadata>() {
             Some(meta) => self.0.push(format!("{}.{}", meta.service(), meta.name())),
             None => self.0.push("unknown".to_string()),
+        }
+        Ok(())
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let name = cfg
+            .load::<Metadata>()
+            .map(|m| format!("{}.{}", m.service(), m.name()))
+            .unwrap_or_else(|| "unknown".into());
+        if let Ok(mut e) = self.0.sent.lock() {
+            e.push(name);
         }
         Ok(())
     }
