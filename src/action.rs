@@ -169,7 +169,9 @@ impl Action {
             Action::Submit => "accept what was typed",
             Action::Complete => "complete the word being typed",
             Action::Deploy => "deploy the bundled template: review the change set, then confirm",
-            Action::DeleteStack => "delete the stack (typed name; refused under deletion protection)",
+            Action::DeleteStack => {
+                "delete the stack (typed name; refused under deletion protection)"
+            }
             Action::Scale => "set desired / min / max capacity of the group",
             Action::ScaleUp => "desired capacity + 1",
             Action::ScaleDown => "desired capacity - 1",

@@ -51,6 +51,9 @@ mod tests {
         assert!(Config::load_from(&p).unwrap().read_only);
         std::fs::write(&p, "readonly = true\n").unwrap();
         let e = format!("{:#}", Config::load_from(&p).unwrap_err());
-        assert!(e.contains("readonly") && e.contains("read_only = true"), "{e}");
+        assert!(
+            e.contains("readonly") && e.contains("read_only = true"),
+            "{e}"
+        );
     }
 }

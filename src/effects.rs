@@ -99,7 +99,8 @@ impl Effects {
             Cmd::Quit => self.stop_all(),
             Cmd::Suspend => {}
             Cmd::Review(request) => {
-                let (clients, tx, stack) = (self.clients.clone(), self.tx.clone(), self.stack.clone());
+                let (clients, tx, stack) =
+                    (self.clients.clone(), self.tx.clone(), self.stack.clone());
                 let (request, sandbox) = (request.clone(), self.sandbox);
                 tokio::spawn(async move {
                     let result = crate::ops::deploy::prepare(&clients, &stack, request, sandbox)
@@ -121,7 +122,8 @@ impl Effects {
                 });
             }
             Cmd::Perform { id, op } => {
-                let (clients, tx, stack) = (self.clients.clone(), self.tx.clone(), self.stack.clone());
+                let (clients, tx, stack) =
+                    (self.clients.clone(), self.tx.clone(), self.stack.clone());
                 let (auditor, op, id) = (self.auditor.clone(), op.clone(), *id);
                 // Not tied to the pollers: switching stacks or closing the progress view
                 // never abandons an operation half-followed.
@@ -137,12 +139,22 @@ impl Effects {
                     let _ = tx.send(Msg::Finished { id, result });
                 });
             }
-            Cmd::Audit { op, outcome, detail } => {
-                let (clients, stack, auditor) =
-                    (self.clients.clone(), self.stack.clone(), self.auditor.clone());
+            Cmd::Audit {
+                op,
+                outcome,
+                detail,
+            } => {
+                let (clients, stack, auditor) = (
+                    self.clients.clone(),
+                    self.stack.clone(),
+                    self.auditor.clone(),
+                );
                 let (op, outcome, detail) = (op.clone(), outcome.clone(), detail.clone());
                 tokio::spawn(async move {
-                    if let Err(e) = auditor.record(&clients, &stack, &op, outcome, &detail, 0).await {
+                    if let Err(e) = auditor
+                        .record(&clients, &stack, &op, outcome, &detail, 0)
+                        .await
+                    {
                         tracing::error!("audit log not written: {e:#}");
                     }
                 });

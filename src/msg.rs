@@ -2,14 +2,14 @@
 //! `Cmd` (an effect to run) flows out of it to `effects` and the app loop.
 use crate::action::Action;
 use crate::aws::AwsError;
+use crate::deploy::DeployRequest;
 use crate::domain::{
     AlarmsPanel, CapacityPanel, DatabasePanel, StackPanel, StackResources, TargetGroupHealth,
     ZonesPanel,
 };
-use crate::state::PanelId;
-use crate::deploy::DeployRequest;
 use crate::ops::deploy::Review;
 use crate::ops::{Operation, Progress, Verdict};
+use crate::state::PanelId;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
@@ -72,7 +72,10 @@ pub enum Msg {
     /// A deploy's change set is built (or could not be).
     Reviewed(Result<Box<Review>, String>),
     /// Progress of the running action `id`.
-    Progress { id: u64, progress: Progress },
+    Progress {
+        id: u64,
+        progress: Progress,
+    },
     /// The action `id` ended: a verdict from what was observed, or the call that failed.
     Finished {
         id: u64,
@@ -94,9 +97,15 @@ pub enum Cmd {
     /// Build the change set for a deploy (answered by `Msg::Reviewed`).
     Review(DeployRequest),
     /// Throw away a change set that will not run (declined in review).
-    Discard { change_set: String, create: bool },
+    Discard {
+        change_set: String,
+        create: bool,
+    },
     /// Run a confirmed operation as action `id` (answered by `Msg::Progress`/`Finished`).
-    Perform { id: u64, op: Operation },
+    Perform {
+        id: u64,
+        op: Operation,
+    },
     /// Write an audit record for an operation that did not run (declined or refused).
     Audit {
         op: Operation,

@@ -254,4 +254,6 @@ fn scroll_or_select(state: &mut State, delta: isize) -> Vec<Cmd> {
 }
 
 #[cfg(test)]
+mod action_tests;
+#[cfg(test)]
 mod tests;

@@ -40,7 +40,9 @@ fn confirmed(ask: Ask, args: &ConfirmArgs) -> Result<bool> {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
-        eprintln!("opsdeck: not done: stdin is not a terminal; re-run with --yes to do it without asking");
+        eprintln!(
+            "opsdeck: not done: stdin is not a terminal; re-run with --yes to do it without asking"
+        );
         return Ok(false);
     }
     Ok(match ask {
@@ -106,7 +108,14 @@ async fn confirm_and_perform(
     println!("Will {}.", op.summary());
     if !confirmed(ask, args)? {
         ctx.auditor
-            .record(&ctx.clients, &ctx.stack, &op, Outcome::Declined, "not confirmed", 0)
+            .record(
+                &ctx.clients,
+                &ctx.stack,
+                &op,
+                Outcome::Declined,
+                "not confirmed",
+                0,
+            )
             .await?;
         println!("Not done.");
         return Ok(exit::NOT_CONFIRMED);
@@ -130,7 +139,11 @@ fn pick(kind: &str, flag: &str, found: &[String], wanted: Option<&str>) -> Resul
         (Some(w), _) if found.iter().any(|f| f == w) => Ok(w.to_string()),
         (Some(w), _) => Err(eyre!(UsageError(format!(
             "{w} is not a {kind} of this stack (it has: {})",
-            if found.is_empty() { "none".into() } else { found.join(", ") }
+            if found.is_empty() {
+                "none".into()
+            } else {
+                found.join(", ")
+            }
         )))),
         (None, [one]) => Ok(one.clone()),
         (None, []) => Err(eyre!(AwsError::new(
@@ -186,7 +199,10 @@ pub async fn scale_command(ctx: &Context, args: &ScaleArgs) -> Result<u8> {
         max: plan.send_max,
     };
     let ask = match &plan.typed_reason {
-        Some(reason) => Ask::Typed { name: &name, reason },
+        Some(reason) => Ask::Typed {
+            name: &name,
+            reason,
+        },
         None => Ask::YesNo,
     };
     confirm_and_perform(ctx, op, ask, &args.confirm, &options(&args.wait)).await
@@ -213,7 +229,11 @@ pub async fn instance_command(ctx: &Context, cmd: &InstanceCommand) -> Result<u8
         return Err(eyre!(UsageError(format!(
             "{} is not an instance of the stack's Auto Scaling group{}",
             args.instance,
-            if groups.is_empty() { " (it has none)" } else { "" }
+            if groups.is_empty() {
+                " (it has none)"
+            } else {
+                ""
+            }
         ))));
     };
     let op = Operation::Instance {
@@ -226,13 +246,23 @@ pub async fn instance_command(ctx: &Context, cmd: &InstanceCommand) -> Result<u8
 
 pub async fn failover_command(ctx: &Context, args: &FailoverArgs) -> Result<u8> {
     let resources = aws::stack::list_resources(&ctx.clients, &ctx.stack).await?;
-    let db = pick("DB instance", "--db", &resources.db_instances, args.db.as_deref())?;
+    let db = pick(
+        "DB instance",
+        "--db",
+        &resources.db_instances,
+        args.db.as_deref(),
+    )?;
     let panel = crate::fetch::database_panel(&ctx.clients, &resources).await?;
     let pre = failover::preflight(&panel, &db, args.target.as_deref())
         .map_err(|why| eyre!(UsageError(why)))?;
     println!("Pre-flight checks for {db}:");
     for c in &pre.checks {
-        println!("  {} {}: {}", if c.ok { "✔" } else { "✖" }, c.name, c.detail);
+        println!(
+            "  {} {}: {}",
+            if c.ok { "✔" } else { "✖" },
+            c.name,
+            c.detail
+        );
     }
     if !pre.passed() {
         eprintln!("opsdeck: not failing over: {}", pre.failures());
@@ -280,7 +310,17 @@ pub async fn delete_command(ctx: &Context, args: &ConfirmArgs) -> Result<u8> {
         poll_every: Duration::from_secs(5),
     };
     let name = ctx.stack.clone();
-    confirm_and_perform(ctx, op, Ask::Typed { name: &name, reason }, args, &opts).await
+    confirm_and_perform(
+        ctx,
+        op,
+        Ask::Typed {
+            name: &name,
+            reason,
+        },
+        args,
+        &opts,
+    )
+    .await
 }
 
 pub async fn alarm_command(ctx: &Context, cmd: &AlarmCommand) -> Result<u8> {
@@ -306,7 +346,11 @@ pub async fn alarm_command(ctx: &Context, cmd: &AlarmCommand) -> Result<u8> {
         println!(
             "No change: the actions of {} are already {}.",
             alarm.name,
-            if enabled { "enabled" } else { "disabled (muted)" }
+            if enabled {
+                "enabled"
+            } else {
+                "disabled (muted)"
+            }
         );
         return Ok(exit::OK);
     }
@@ -343,14 +387,18 @@ pub async fn deploy_command(ctx: &Context, args: &DeployArgs) -> Result<u8> {
             "opsdeck: on the sandbox, a stack that does not exist yet is created with the `sandbox` preset"
         );
     }
-    let review = crate::ops::deploy::prepare(&ctx.clients, &ctx.stack, request, ctx.sandbox).await?;
+    let review =
+        crate::ops::deploy::prepare(&ctx.clients, &ctx.stack, request, ctx.sandbox).await?;
     let op = review.operation();
     if review.is_no_change() {
         let _ = aws::stack::delete_change_set(&ctx.clients, &ctx.stack, &review.set.id).await;
         println!("No changes: stack {} is already up to date.", ctx.stack);
         return Ok(exit::OK);
     }
-    print!("{}", deploy::render_change_set(&ctx.stack, &review.plan, &review.set));
+    print!(
+        "{}",
+        deploy::render_change_set(&ctx.stack, &review.plan, &review.set)
+    );
     let confirm = crate::cli::ConfirmArgs { yes: args.yes };
     let typed = review.typed_reason();
     let ask = match &typed {
@@ -363,7 +411,14 @@ pub async fn deploy_command(ctx: &Context, args: &DeployArgs) -> Result<u8> {
     let started = Instant::now();
     let code = confirm_and_perform(ctx, op, ask, &confirm, &RunOptions::default()).await?;
     if code == exit::NOT_CONFIRMED || code == exit::REFUSED {
-        match crate::ops::deploy::discard(&ctx.clients, &ctx.stack, &review.set.id, review.plan.create).await {
+        match crate::ops::deploy::discard(
+            &ctx.clients,
+            &ctx.stack,
+            &review.set.id,
+            review.plan.create,
+        )
+        .await
+        {
             Ok(()) => println!("The change set was deleted; the stack is unchanged."),
             Err(e) => eprintln!("opsdeck: the change set could not be deleted: {e}"),
         }

@@ -35,7 +35,10 @@ impl Intercept for ReadOnlyGuard {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let name = cfg.load::<Metadata>().map(|m| m.name()).unwrap_or("unknown");
+        let name = cfg
+            .load::<Metadata>()
+            .map(|m| m.name())
+            .unwrap_or("unknown");
         if is_read_operation(name) {
             Ok(())
         } else {

@@ -190,7 +190,11 @@ impl Counter {
         if self.total == 0 {
             format!("{} resources done", self.done())
         } else {
-            format!("{}/{} resources done", self.done().min(self.total), self.total)
+            format!(
+                "{}/{} resources done",
+                self.done().min(self.total),
+                self.total
+            )
         }
     }
 }
@@ -239,4 +243,3 @@ pub fn parameter_lines(plan: &DeployPlan) -> Vec<String> {
         })
         .collect()
 }
-

@@ -37,7 +37,11 @@ impl Preflight {
 /// Checks `db` (an identifier in `panel`) for a failover. An instance needs Multi-AZ on,
 /// status available and no pending modifications; an Aurora cluster member needs an
 /// available reader in its cluster (`target` picks one, else the first).
-pub fn preflight(panel: &DatabasePanel, db: &str, target: Option<&str>) -> Result<Preflight, String> {
+pub fn preflight(
+    panel: &DatabasePanel,
+    db: &str,
+    target: Option<&str>,
+) -> Result<Preflight, String> {
     let Some(d) = panel.databases.iter().find(|d| d.identifier == db) else {
         return Err(format!("database {db} is not part of this stack"));
     };
@@ -46,14 +50,21 @@ pub fn preflight(panel: &DatabasePanel, db: &str, target: Option<&str>) -> Resul
         ok: d.status == "available",
         detail: format!("status is {}", d.status),
     }];
-    let pending = panel.pending_modifications.get(db).cloned().unwrap_or_default();
+    let pending = panel
+        .pending_modifications
+        .get(db)
+        .cloned()
+        .unwrap_or_default();
     checks.push(Check {
         name: "no pending modifications",
         ok: pending.is_empty(),
         detail: if pending.is_empty() {
             "none".into()
         } else {
-            format!("pending: {} (apply or wait for them first)", pending.join(", "))
+            format!(
+                "pending: {} (apply or wait for them first)",
+                pending.join(", ")
+            )
         },
     });
     let mut chosen = None;
@@ -70,7 +81,8 @@ pub fn preflight(panel: &DatabasePanel, db: &str, target: Option<&str>) -> Resul
                         d.secondary_az.as_deref().unwrap_or("not reported")
                     )
                 } else {
-                    "single-AZ: there is no standby to fail over to (deploy with DbMultiAz=true)".into()
+                    "single-AZ: there is no standby to fail over to (deploy with DbMultiAz=true)"
+                        .into()
                 },
             },
         ),
@@ -82,7 +94,10 @@ pub fn preflight(panel: &DatabasePanel, db: &str, target: Option<&str>) -> Resul
                 .filter(|r| r.status == "available")
                 .collect();
             chosen = match target {
-                Some(t) => readers.iter().find(|r| r.identifier == t).map(|r| r.identifier.clone()),
+                Some(t) => readers
+                    .iter()
+                    .find(|r| r.identifier == t)
+                    .map(|r| r.identifier.clone()),
                 None => readers.first().map(|r| r.identifier.clone()),
             };
             checks.insert(
@@ -201,13 +216,26 @@ mod tests {
 
     #[test]
     fn an_instance_needs_multi_az_available_and_nothing_pending() {
-        let ok = preflight(&panel(vec![db("db", "available", true, None)], &[]), "db", None).unwrap();
+        let ok = preflight(
+            &panel(vec![db("db", "available", true, None)], &[]),
+            "db",
+            None,
+        )
+        .unwrap();
         assert!(ok.passed(), "{:?}", ok.checks);
-        let single = preflight(&panel(vec![db("db", "available", false, None)], &[]), "db", None).unwrap();
+        let single = preflight(
+            &panel(vec![db("db", "available", false, None)], &[]),
+            "db",
+            None,
+        )
+        .unwrap();
         assert!(!single.passed());
         assert!(single.failures().contains("no standby"));
         let busy = preflight(
-            &panel(vec![db("db", "modifying", true, None)], &[("db", "Class → db.m6g.large")]),
+            &panel(
+                vec![db("db", "modifying", true, None)],
+                &[("db", "Class → db.m6g.large")],
+            ),
             "db",
             None,
         )

@@ -74,9 +74,7 @@ impl InstanceAction {
     /// What happens, in the words the confirmation shows.
     pub fn consequence(self) -> &'static str {
         match self {
-            InstanceAction::MarkUnhealthy => {
-                "the group terminates it and launches a replacement"
-            }
+            InstanceAction::MarkUnhealthy => "the group terminates it and launches a replacement",
             InstanceAction::Terminate { decrement: false } => {
                 "it is terminated and the group launches a replacement"
             }
@@ -146,7 +144,10 @@ impl Operation {
                 p.insert("group".into(), group.clone());
             }
             Operation::Failover {
-                db, cluster, target, ..
+                db,
+                cluster,
+                target,
+                ..
             } => {
                 p.insert("db".into(), db.clone());
                 if cluster.is_some() {
@@ -201,9 +202,7 @@ impl Operation {
                 action.consequence()
             ),
             Operation::Failover {
-                db,
-                cluster: None,
-                ..
+                db, cluster: None, ..
             } => format!("fail {db} over to its standby (RebootDBInstance, ForceFailover)"),
             Operation::Failover {
                 cluster: Some(c),

@@ -217,7 +217,10 @@ async fn delete_stack(
             "DELETE_FAILED" => {
                 return Ok(Verdict::failed(format!(
                     "delete of {stack} failed: {}",
-                    summary.status_reason.as_deref().unwrap_or("no reason given")
+                    summary
+                        .status_reason
+                        .as_deref()
+                        .unwrap_or("no reason given")
                 )));
             }
             _ => {}
@@ -277,7 +280,16 @@ async fn scale_group(
             plan.desired
         )));
     }
-    follow_group(clients, stack, group, Some(plan.desired), &before, opts, sink).await
+    follow_group(
+        clients,
+        stack,
+        group,
+        Some(plan.desired),
+        &before,
+        opts,
+        sink,
+    )
+    .await
 }
 
 /// Follows a group until `desired` (or the group's own desired) is in service with every new
@@ -510,14 +522,11 @@ async fn follow_failover(
             aws::alb::target_groups_health(clients, &resources.target_groups),
             async {
                 match &lb {
-                    Some(lb) => aws::metrics::load_balancer_5xx(
-                        clients,
-                        lb,
-                        Duration::from_secs(300),
-                        now,
-                    )
-                    .await
-                    .map(Some),
+                    Some(lb) => {
+                        aws::metrics::load_balancer_5xx(clients, lb, Duration::from_secs(300), now)
+                            .await
+                            .map(Some)
+                    }
                     None => Ok(None),
                 }
             },
@@ -528,11 +537,14 @@ async fn follow_failover(
                 before.identifier
             )));
         };
-        let writer = writers.ok().and_then(|mut w| before.cluster.as_ref().and_then(|c| w.remove(c)));
+        let writer = writers
+            .ok()
+            .and_then(|mut w| before.cluster.as_ref().and_then(|c| w.remove(c)));
         if let Ok(events) = events {
             for e in events.iter().rev() {
                 let key = format!("{:?}{}", e.at, e.message);
-                if e.at.is_some_and(|t| t >= started_at - chrono::Duration::seconds(5))
+                if e.at
+                    .is_some_and(|t| t >= started_at - chrono::Duration::seconds(5))
                     && seen_events.insert(key)
                 {
                     watch.events += 1;
@@ -558,7 +570,12 @@ async fn follow_failover(
         if let Ok(tgs) = &targets {
             let states = tgs
                 .iter()
-                .map(|t| (t.name.clone(), format!("{} healthy of {}", t.count("healthy"), t.targets.len())))
+                .map(|t| {
+                    (
+                        t.name.clone(),
+                        format!("{} healthy of {}", t.count("healthy"), t.targets.len()),
+                    )
+                })
                 .collect();
             targets_seen
                 .observe(states)

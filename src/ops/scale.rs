@@ -35,7 +35,9 @@ pub fn parse_field(field: &str, text: &str) -> Result<Option<i32>, String> {
     }
     match t.parse::<i64>() {
         Ok(n) if n < 0 => Err(format!("{field} must be 0 or more, not {n}")),
-        Ok(n) if n > 10_000 => Err(format!("{field} {n} is more than an Auto Scaling group can hold")),
+        Ok(n) if n > 10_000 => Err(format!(
+            "{field} {n} is more than an Auto Scaling group can hold"
+        )),
         Ok(n) => Ok(Some(n as i32)),
         Err(_) => Err(format!("{field} must be a whole number, not {t:?}")),
     }
@@ -67,7 +69,10 @@ pub fn validate(group: &AutoScalingGroup, req: ScaleRequest) -> Result<ScalePlan
     }
     let in_service = group.in_service() as i32;
     let typed_reason = if desired == 0 {
-        Some(format!("scaling {} to zero takes every instance out of service", group.name))
+        Some(format!(
+            "scaling {} to zero takes every instance out of service",
+            group.name
+        ))
     } else if desired < in_service {
         Some(format!(
             "desired {desired} is below the {in_service} instances in service: {} will be terminated",
@@ -198,8 +203,16 @@ mod tests {
     fn fields_are_non_negative_integers() {
         assert_eq!(parse_field("desired", " 3 "), Ok(Some(3)));
         assert_eq!(parse_field("desired", ""), Ok(None));
-        assert!(parse_field("desired", "-1").unwrap_err().contains("0 or more"));
-        assert!(parse_field("desired", "two").unwrap_err().contains("whole number"));
+        assert!(
+            parse_field("desired", "-1")
+                .unwrap_err()
+                .contains("0 or more")
+        );
+        assert!(
+            parse_field("desired", "two")
+                .unwrap_err()
+                .contains("whole number")
+        );
         assert!(parse_field("max", "2.5").is_err());
     }
 
@@ -223,7 +236,12 @@ mod tests {
         assert!(p.typed_reason.unwrap().contains("2 will be terminated"));
         let p = validate(&g, req(Some(0), None, None)).unwrap();
         assert!(p.typed_reason.unwrap().contains("to zero"));
-        assert!(validate(&g, req(Some(3), None, None)).unwrap().typed_reason.is_none());
+        assert!(
+            validate(&g, req(Some(3), None, None))
+                .unwrap()
+                .typed_reason
+                .is_none()
+        );
     }
 
     #[test]
@@ -247,7 +265,10 @@ mod tests {
         };
         let s = status(&g, 2, &before, &[tg("initial")]);
         assert!(!s.done);
-        assert_eq!(s.summary(), "in service 1/2 · 1 in transition · new instances healthy in every target group 0/1");
+        assert_eq!(
+            s.summary(),
+            "in service 1/2 · 1 in transition · new instances healthy in every target group 0/1"
+        );
         let g = group(1, 2, 4, &["InService", "InService"]);
         assert!(!status(&g, 2, &before, &[tg("initial")]).done);
         assert!(status(&g, 2, &before, &[tg("healthy")]).done);

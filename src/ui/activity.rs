@@ -23,12 +23,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, a: &Activity, theme:
     }
     match &a.verdict {
         None => lines.push(Line::raw(format!("running · {elapsed}"))),
-        Some(v) if v.ok => lines.push(Line::styled(format!("✔ {} ({elapsed})", v.text), theme.good())),
-        Some(v) => lines.push(Line::styled(format!("✖ {} ({elapsed})", v.text), theme.bad())),
+        Some(v) if v.ok => lines.push(Line::styled(
+            format!("✔ {} ({elapsed})", v.text),
+            theme.good(),
+        )),
+        Some(v) => lines.push(Line::styled(
+            format!("✖ {} ({elapsed})", v.text),
+            theme.bad(),
+        )),
     }
     // The whole screen height: a deploy's events are worth the room.
     let popup = centred(area, 130, area.height as usize);
-    let footer = footer(state, Context::Activity, &[(Action::Close, "hide (it keeps running)")]);
+    let footer = footer(
+        state,
+        Context::Activity,
+        &[(Action::Close, "hide (it keeps running)")],
+    );
     modal(frame, popup, &a.title, lines, footer, theme);
 }
 

@@ -111,7 +111,11 @@ pub fn scale_form(frame: &mut Frame, area: Rect, state: &State, form: &ScaleForm
             Span::styled(format!("{name:<8}"), theme.label()),
             Span::styled(
                 value.clone(),
-                if focused { theme.key() } else { ratatui::style::Style::new() },
+                if focused {
+                    theme.key()
+                } else {
+                    ratatui::style::Style::new()
+                },
             ),
             Span::styled(if focused { " " } else { "" }, theme.selected()),
         ]));
@@ -119,10 +123,7 @@ pub fn scale_form(frame: &mut Frame, area: Rect, state: &State, form: &ScaleForm
     lines.push(Line::default());
     match &form.error {
         Some(e) => lines.push(Line::styled(format!("✖ {e}"), theme.bad())),
-        None => lines.push(dim(
-            "checked against the group before anything is sent",
-            theme,
-        ).into()),
+        None => lines.push(dim("checked against the group before anything is sent", theme).into()),
     }
     let popup = centred(area, 70, lines.len());
     let footer = footer(

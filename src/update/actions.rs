@@ -56,7 +56,11 @@ pub(super) fn deploy(state: &mut State, request: crate::deploy::DeployRequest) -
         return vec![];
     }
     state.reviewing = true;
-    flash(state, format!("building a change set for {}…", state.stack), false);
+    flash(
+        state,
+        format!("building a change set for {}…", state.stack),
+        false,
+    );
     vec![Cmd::Review(request)]
 }
 
@@ -77,14 +81,25 @@ pub(super) fn reviewed(state: &mut State, result: Result<Box<Review>, String>) -
         }];
     }
     if review.is_no_change() {
-        flash(state, format!("no changes: {} is up to date", review.stack), false);
+        flash(
+            state,
+            format!("no changes: {} is up to date", review.stack),
+            false,
+        );
         return vec![Cmd::Discard {
             change_set: review.set.id.clone(),
             create: review.plan.create,
         }];
     }
-    let verb = if review.plan.create { "Create" } else { "Update" };
-    let mut c = Confirm::new(format!("{verb} stack {}", review.stack), Some(review.operation()));
+    let verb = if review.plan.create {
+        "Create"
+    } else {
+        "Update"
+    };
+    let mut c = Confirm::new(
+        format!("{verb} stack {}", review.stack),
+        Some(review.operation()),
+    );
     for line in crate::ops::deploy::parameter_lines(&review.plan) {
         c.lines.push(format!("parameter {line}"));
     }
@@ -100,7 +115,8 @@ pub(super) fn reviewed(state: &mut State, result: Result<Box<Review>, String>) -
             ch.resource_type,
             ch.replacement.as_deref().unwrap_or("-")
         );
-        if matches!(ch.replacement.as_deref(), Some("True" | "Conditional")) || ch.action == "Remove"
+        if matches!(ch.replacement.as_deref(), Some("True" | "Conditional"))
+            || ch.action == "Remove"
         {
             c.warnings.push(line);
         } else {
@@ -239,7 +255,11 @@ fn confirm_scale(state: &mut State, req: scale::ScaleRequest) -> Result<(), Stri
     };
     if plan.unchanged {
         state.overlay = Overlay::None;
-        flash(state, format!("{} already has this capacity", plan.group), false);
+        flash(
+            state,
+            format!("{} already has this capacity", plan.group),
+            false,
+        );
         return Ok(());
     }
     let op = Operation::Scale {
@@ -277,7 +297,11 @@ fn instance(state: &mut State, action: InstanceAction) -> Vec<Cmd> {
         })
     });
     let Some((group, inst)) = found else {
-        flash(state, "select an instance in the capacity panel first", true);
+        flash(
+            state,
+            "select an instance in the capacity panel first",
+            true,
+        );
         return vec![];
     };
     let op = Operation::Instance {
@@ -321,8 +345,9 @@ fn failover(state: &mut State) -> Vec<Cmd> {
         target: pre.target.clone(),
     };
     let mut c = Confirm::new(format!("Fail over {db}"), pre.passed().then_some(op));
-    c.lines
-        .push(format!("pre-flight (from data {age}s old; checked again before the call):"));
+    c.lines.push(format!(
+        "pre-flight (from data {age}s old; checked again before the call):"
+    ));
     for check in &pre.checks {
         c.lines.push(format!(
             "{} {}: {}",
@@ -421,7 +446,11 @@ pub(super) fn decline(state: &mut State) -> Vec<Cmd> {
         return vec![];
     };
     let Some(op) = c.op else { return vec![] };
-    flash(state, format!("cancelled: nothing was done ({})", op.name()), false);
+    flash(
+        state,
+        format!("cancelled: nothing was done ({})", op.name()),
+        false,
+    );
     let mut cmds = Vec::new();
     if let Operation::Deploy {
         change_set, create, ..
@@ -468,7 +497,11 @@ pub(super) fn finished(
     let verdict = result.unwrap_or_else(|e| Verdict::failed(e.to_string()));
     a.verdict = Some(verdict.clone());
     a.finished = Some(now);
-    let text = format!("{}: {}", if verdict.ok { "done" } else { "failed" }, verdict.text);
+    let text = format!(
+        "{}: {}",
+        if verdict.ok { "done" } else { "failed" },
+        verdict.text
+    );
     flash(state, text, !verdict.ok);
     // What the action changed shows up in every panel now, not at the next interval.
     vec![Cmd::RefreshAll]

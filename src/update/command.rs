@@ -24,7 +24,8 @@ fn vocabulary(state: &State) -> Vec<String> {
             }
         }
     }
-    for action in Action::all().filter(|a| a.is_command() && !(state.read_only && a.is_dangerous())) {
+    for action in Action::all().filter(|a| a.is_command() && !(state.read_only && a.is_dangerous()))
+    {
         let name = action.name().to_string();
         if !words.contains(&name) {
             words.push(name);
