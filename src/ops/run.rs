@@ -280,7 +280,7 @@ async fn scale_group(
             plan.desired
         )));
     }
-    follow_group(
+    let followed = follow_group(
         clients,
         stack,
         group,
@@ -289,7 +289,18 @@ async fn scale_group(
         opts,
         sink,
     )
-    .await
+    .await;
+    Ok(accepted_then(followed, "the capacity change"))
+}
+
+/// After AWS accepted a change, a failure to follow it is not a failure of the change: the
+/// verdict says it was requested, so nobody retries an operation that is already under way.
+fn accepted_then(followed: Result<Verdict, AwsError>, what: &str) -> Verdict {
+    followed.unwrap_or_else(|e| {
+        Verdict::failed(format!(
+            "{what} was accepted by AWS, but following it failed: {e}. Check it with `opsdeck status` before trying again"
+        ))
+    })
 }
 
 /// Follows a group until `desired` (or the group's own desired) is in service with every new
@@ -429,7 +440,9 @@ async fn instance_action(
         )));
     }
     let before: BTreeSet<String> = current.instances.iter().map(|i| i.id.clone()).collect();
-    follow_group(clients, stack, group, None, &before, opts, sink).await
+    let followed = follow_group(clients, stack, group, None, &before, opts, sink).await;
+    let what = format!("{} of {instance}", action.name().replace('_', " "));
+    Ok(accepted_then(followed, &what))
 }
 
 async fn failover(
@@ -481,7 +494,7 @@ async fn failover(
     if !opts.wait {
         return Ok(Verdict::ok("failover requested (not followed: use --wait)"));
     }
-    follow_failover(
+    let followed = follow_failover(
         clients,
         &resources,
         &before,
@@ -490,7 +503,8 @@ async fn failover(
         opts,
         sink,
     )
-    .await
+    .await;
+    Ok(accepted_then(followed, "the failover"))
 }
 
 async fn follow_failover(
