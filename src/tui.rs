@@ -39,7 +39,7 @@ pub fn enter() -> Result<Term> {
     install_panic_hook();
     take_over()?;
     let mut term = Terminal::new(CrosstermBackend::new(stdout()))?;
-    term.clear()?;
+    redraw_all(&mut term)?;
     Ok(term)
 }
 
@@ -62,6 +62,14 @@ pub fn suspend(term: &mut Term) -> Result<()> {
         libc::raise(libc::SIGTSTP);
     }
     take_over()?;
-    term.clear()?;
+    redraw_all(term)
+}
+
+/// Forces the next draw to repaint every cell. `Terminal::clear` would also do it, but it asks
+/// the terminal for the cursor position, and right after a resume that reply can be lost (the
+/// old input reader may still hold crossterm's event lock), which failed the resume.
+fn redraw_all(term: &mut Term) -> Result<()> {
+    let size = term.size()?;
+    term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
     Ok(())
 }

@@ -36,6 +36,10 @@ fn prompt(question: &str) -> Result<String> {
 /// Whether to go ahead: `--yes`, or an answer on a terminal. Without a terminal and without
 /// `--yes` it is a refusal that says how to proceed.
 fn confirmed(ask: Ask, args: &ConfirmArgs) -> Result<bool> {
+    // The warning is shown even with --yes: a script's log should say what it risked.
+    if let Ask::Typed { reason, .. } = &ask {
+        eprintln!("⚠ {reason}");
+    }
     if args.yes {
         return Ok(true);
     }
@@ -50,10 +54,7 @@ fn confirmed(ask: Ask, args: &ConfirmArgs) -> Result<bool> {
             prompt("Go ahead? [y/N]")?.to_ascii_lowercase().as_str(),
             "y" | "yes"
         ),
-        Ask::Typed { name, reason } => {
-            eprintln!("⚠ {reason}");
-            prompt(&format!("Type {name} to confirm:"))? == name
-        }
+        Ask::Typed { name, .. } => prompt(&format!("Type {name} to confirm:"))? == name,
     })
 }
 
@@ -236,12 +237,21 @@ pub async fn instance_command(ctx: &Context, cmd: &InstanceCommand) -> Result<u8
             }
         ))));
     };
+    let typed_reason = scale::check_instance_action(group, &args.instance, action)
+        .map_err(|why| eyre!(UsageError(format!("not sent: {why}"))))?;
     let op = Operation::Instance {
         group: group.name.clone(),
         instance: args.instance.clone(),
         action,
     };
-    confirm_and_perform(ctx, op, Ask::YesNo, &args.confirm, &options(&args.wait)).await
+    let ask = match &typed_reason {
+        Some(reason) => Ask::Typed {
+            name: &group.name,
+            reason,
+        },
+        None => Ask::YesNo,
+    };
+    confirm_and_perform(ctx, op, ask, &args.confirm, &options(&args.wait)).await
 }
 
 pub async fn failover_command(ctx: &Context, args: &FailoverArgs) -> Result<u8> {
@@ -382,13 +392,14 @@ pub fn audit_command(args: &AuditArgs) -> Result<u8> {
 pub async fn deploy_command(ctx: &Context, args: &DeployArgs) -> Result<u8> {
     let template = crate::template::Template::bundled()?;
     let request = deploy::validate_request(&template, args.preset.as_deref(), &args.params)?;
-    if ctx.sandbox && request.preset.is_none() {
-        eprintln!(
-            "opsdeck: on the sandbox, a stack that does not exist yet is created with the `sandbox` preset"
-        );
-    }
+    let explicit_preset = request.preset.is_some();
     let review =
         crate::ops::deploy::prepare(&ctx.clients, &ctx.stack, request, ctx.sandbox).await?;
+    if ctx.sandbox && review.plan.create && !explicit_preset {
+        eprintln!(
+            "opsdeck: creating on the sandbox with the `sandbox` preset (what the emulator supports)"
+        );
+    }
     let op = review.operation();
     if review.is_no_change() {
         let _ = aws::stack::delete_change_set(&ctx.clients, &ctx.stack, &review.set.id).await;

@@ -185,3 +185,147 @@ fn ctrl_z_suspends_to_the_shell_and_fg_resumes_with_a_full_redraw() {
         "stty -a differs after suspend, resume and quit"
     );
 }
+
+/// The screen's lines that contain `needle`, for assertions about one panel's text.
+fn lines_with<'a>(screen: &'a str, needle: &str) -> Vec<&'a str> {
+    screen.lines().filter(|l| l.contains(needle)).collect()
+}
+
+/// The capacity panel's two group lines: "<group>  min 2 · desired 2 · max 6" and
+/// "✔ 2 in service  … 0 pending  ↓ 0 terminating  ? 0 standby".
+fn capacity_shows(screen: &str, desired: i32, in_service: usize) -> bool {
+    !lines_with(screen, &format!("min 2 · desired {desired} · max 6")).is_empty()
+        && !lines_with(screen, &format!("✔ {in_service} in service  … 0 pending")).is_empty()
+}
+
+#[test]
+fn scale_up_from_the_console_the_capacity_panel_follows_it_is_audited_and_read_only_refuses_it() {
+    let mut home = TestHome::new();
+    home.sandbox_up();
+    home.deploy_sandbox_stack();
+    let dir = home.path().to_path_buf();
+    let script = dir.join("run.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "stty -a > {d}/before.txt\n{bin} --sandbox\necho $? > {d}/exit.txt\nstty -a > {d}/after.txt\nsleep 120\n",
+            d = dir.display(),
+            bin = env!("CARGO_BIN_EXE_opsdeck"),
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux::start(&home, script.to_str().unwrap(), 160, 48);
+
+    tmux.wait_for(
+        "the capacity panel at desired 2 with 2 in service",
+        Duration::from_secs(30),
+        |s| s.contains("ha-web-Asg") && capacity_shows(s, 2, 2),
+    );
+
+    tmux.keys(&["3"]);
+    tmux.keys(&["+"]);
+    let confirm = tmux.wait_for("the scale confirmation", Duration::from_secs(5), |s| {
+        s.contains("Scale ha-web-Asg")
+            && s.contains("min 2 desired 2 max 6 → min 2 desired 3 max 6")
+    });
+    assert!(confirm.contains("2 instances in service now"), "{confirm}");
+    assert!(confirm.contains("y yes, run it"), "{confirm}");
+
+    tmux.keys(&["y"]);
+    let verdict = tmux.wait_for(
+        "the progress view's verdict",
+        Duration::from_secs(90),
+        |s| s.contains("in service = desired after"),
+    );
+    let verdict_line = lines_with(&verdict, "in service = desired after").join("\n");
+    assert!(
+        verdict_line.contains("✔ ha-web-Asg") && verdict_line.contains(": 3 in service = desired"),
+        "the verdict is a success with 3 in service; screen:\n{verdict}"
+    );
+    assert!(
+        verdict.contains("capacity 2/2/6 → 2/3/6 (min/desired/max)"),
+        "the timeline shows the capacity change; screen:\n{verdict}"
+    );
+
+    tmux.keys(&["Escape"]);
+    let after = tmux.wait_for(
+        "the capacity panel at desired 3 with 3 in service",
+        Duration::from_secs(30),
+        |s| !s.contains("in service = desired after") && capacity_shows(s, 3, 3),
+    );
+    assert!(
+        after.contains("3/3 in service"),
+        "the panel title counts 3/3; screen:\n{after}"
+    );
+
+    let audit_path = home.state_dir().join("opsdeck").join("audit.jsonl");
+    let audit = wait_for_file(&audit_path, Duration::from_secs(5));
+    let records: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an audit line is JSON"))
+        .collect();
+    assert!(
+        records
+            .iter()
+            .any(|r| r["action"] == "scale" && r["outcome"] == "succeeded"),
+        "a succeeded scale record in {}:\n{audit}",
+        audit_path.display()
+    );
+
+    tmux.keys(&["q"]);
+    let exit = wait_for_file(&dir.join("exit.txt"), Duration::from_secs(10));
+    assert_eq!(exit.trim(), "0", "screen:\n{}", tmux.screen());
+    let before = wait_for_file(&dir.join("before.txt"), Duration::from_secs(1));
+    let after = wait_for_file(&dir.join("after.txt"), Duration::from_secs(5));
+    assert_eq!(before, after, "stty -a differs after quitting");
+    drop(tmux);
+
+    // The same key under --read-only, on the same sandbox: refused on the bottom line, no
+    // confirmation, and the group keeps the desired capacity it has (3).
+    let script = dir.join("run_read_only.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "{bin} --sandbox --read-only\necho $? > {d}/exit_read_only.txt\nsleep 120\n",
+            d = dir.display(),
+            bin = env!("CARGO_BIN_EXE_opsdeck"),
+        ),
+    )
+    .unwrap();
+    let tmux = Tmux::start(&home, script.to_str().unwrap(), 160, 48);
+    let screen = tmux.wait_for(
+        "the read-only console with its capacity panel",
+        Duration::from_secs(30),
+        |s| capacity_shows(s, 3, 3),
+    );
+    let top = screen.lines().next().unwrap_or_default();
+    assert!(
+        top.contains("READ-ONLY"),
+        "the top bar says READ-ONLY; screen:\n{screen}"
+    );
+
+    tmux.keys(&["3"]);
+    tmux.keys(&["+"]);
+    let refused = tmux.wait_for("the read-only refusal", Duration::from_secs(5), |s| {
+        s.contains("refused")
+    });
+    let bottom = refused
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(
+        bottom.contains("scale_up refused") && bottom.contains("read-only"),
+        "the bottom line refuses it; screen:\n{refused}"
+    );
+    assert!(
+        !refused.contains("Scale ha-web-Asg"),
+        "no confirmation opens; screen:\n{refused}"
+    );
+    let asg = &home.status_json()["auto_scaling_groups"][0];
+    assert_eq!(asg["desired"], 3, "the group is unchanged: {asg}");
+
+    tmux.keys(&["q"]);
+    let exit = wait_for_file(&dir.join("exit_read_only.txt"), Duration::from_secs(10));
+    assert_eq!(exit.trim(), "0", "screen:\n{}", tmux.screen());
+}

@@ -84,7 +84,9 @@ impl InstanceAction {
             InstanceAction::EnterStandby => {
                 "it leaves service (deregistered from target groups); a replacement keeps desired capacity"
             }
-            InstanceAction::ExitStandby => "it returns to service in the group",
+            InstanceAction::ExitStandby => {
+                "it returns to service and the group's desired capacity rises by one"
+            }
         }
     }
 }

@@ -286,6 +286,7 @@ async fn scale_group(
         group,
         Some(plan.desired),
         &before,
+        None,
         opts,
         sink,
     )
@@ -305,12 +306,15 @@ fn accepted_then(followed: Result<Verdict, AwsError>, what: &str) -> Verdict {
 
 /// Follows a group until `desired` (or the group's own desired) is in service with every new
 /// instance healthy in every target group, or the timeout.
+// The loop's inputs are all distinct; a struct for one private caller pair adds nothing.
+#[allow(clippy::too_many_arguments)]
 async fn follow_group(
     clients: &Clients,
     stack: &str,
     group: &str,
     desired: Option<i32>,
     before: &BTreeSet<String>,
+    acted_on: Option<(&str, InstanceAction)>,
     opts: &RunOptions,
     sink: Sink<'_>,
 ) -> Result<Verdict, AwsError> {
@@ -368,7 +372,17 @@ async fn follow_group(
             status.summary(),
             clock(started.elapsed())
         )));
-        if status.done {
+        // An instance action is done only once the instance itself shows it (gone, out of
+        // service, in or out of standby), not merely when the counts happen to match.
+        let acted_seen = acted_on.is_none_or(|(id, action)| {
+            let lifecycle = g
+                .instances
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.lifecycle.as_str());
+            scale::instance_action_seen(action, lifecycle)
+        });
+        if status.done && acted_seen {
             return Ok(Verdict::ok(format!(
                 "{group}: {} in service = desired after {}{}",
                 status.in_service,
@@ -404,22 +418,8 @@ async fn instance_action(
     sink: Sink<'_>,
 ) -> Result<Verdict, AwsError> {
     let current = describe_group(clients, group).await?;
-    let Some(inst) = current.instances.iter().find(|i| i.id == instance) else {
-        return Ok(Verdict::failed(format!(
-            "not sent: {instance} is no longer in {group}"
-        )));
-    };
-    let wrong_state = match action {
-        InstanceAction::EnterStandby => inst.lifecycle != "InService",
-        InstanceAction::ExitStandby => inst.lifecycle != "Standby",
-        _ => false,
-    };
-    if wrong_state {
-        return Ok(Verdict::failed(format!(
-            "not sent: {instance} is {}, so it cannot {}",
-            inst.lifecycle,
-            action.name().replace('_', " ")
-        )));
+    if let Err(why) = scale::check_instance_action(&current, instance, action) {
+        return Ok(Verdict::failed(format!("not sent: {why}")));
     }
     match action {
         InstanceAction::MarkUnhealthy => aws::asg::mark_unhealthy(clients, instance).await?,
@@ -440,7 +440,17 @@ async fn instance_action(
         )));
     }
     let before: BTreeSet<String> = current.instances.iter().map(|i| i.id.clone()).collect();
-    let followed = follow_group(clients, stack, group, None, &before, opts, sink).await;
+    let followed = follow_group(
+        clients,
+        stack,
+        group,
+        None,
+        &before,
+        Some((instance, action)),
+        opts,
+        sink,
+    )
+    .await;
     let what = format!("{} of {instance}", action.name().replace('_', " "));
     Ok(accepted_then(followed, &what))
 }

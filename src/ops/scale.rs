@@ -133,7 +133,12 @@ pub fn status(
     before: &BTreeSet<String>,
     targets: &[TargetGroupHealth],
 ) -> ScaleStatus {
-    let in_service = group.in_service();
+    // An unhealthy instance is InService until the group replaces it: it does not count.
+    let in_service = group
+        .instances
+        .iter()
+        .filter(|i| i.lifecycle == "InService" && i.health == "Healthy")
+        .count();
     let in_transition = group
         .instances
         .iter()
@@ -165,6 +170,68 @@ pub fn status(
             && new_healthy == new_instances.len(),
         new_instances,
         new_healthy,
+    }
+}
+
+/// Checks an instance action against the group as last seen: the instance's lifecycle, and
+/// capacity rules AWS enforces but the emulator does not. `Ok(Some(reason))`: the group name
+/// must be typed (the group would be left empty).
+pub fn check_instance_action(
+    group: &AutoScalingGroup,
+    instance: &str,
+    action: super::InstanceAction,
+) -> Result<Option<String>, String> {
+    use super::InstanceAction;
+    let Some(inst) = group.instances.iter().find(|i| i.id == instance) else {
+        return Err(format!("{instance} is no longer in {}", group.name));
+    };
+    let needs = |lifecycle: &str| {
+        if inst.lifecycle == lifecycle {
+            Ok(())
+        } else {
+            Err(format!(
+                "{instance} is {}, so it cannot {}",
+                inst.lifecycle,
+                action.name().replace('_', " ")
+            ))
+        }
+    };
+    match action {
+        InstanceAction::EnterStandby => needs("InService").map(|()| None),
+        InstanceAction::ExitStandby => {
+            needs("Standby")?;
+            if group.desired + 1 > group.max {
+                return Err(format!(
+                    "leaving standby raises desired to {}, above max {}: raise max first",
+                    group.desired + 1,
+                    group.max
+                ));
+            }
+            Ok(None)
+        }
+        InstanceAction::Terminate { decrement: true } => {
+            let after = group.desired - 1;
+            if after < group.min {
+                return Err(format!(
+                    "desired would drop to {after}, below min {}: lower min first, or terminate without decrementing",
+                    group.min
+                ));
+            }
+            Ok((after == 0).then(|| format!("{} would be left with no instance", group.name)))
+        }
+        InstanceAction::MarkUnhealthy | InstanceAction::Terminate { decrement: false } => Ok(None),
+    }
+}
+
+/// Whether the acted-on instance shows the action's effect (`None`: it left the group).
+pub fn instance_action_seen(action: super::InstanceAction, lifecycle: Option<&str>) -> bool {
+    use super::InstanceAction;
+    match action {
+        InstanceAction::EnterStandby => lifecycle == Some("Standby"),
+        InstanceAction::ExitStandby => lifecycle == Some("InService"),
+        InstanceAction::MarkUnhealthy | InstanceAction::Terminate { .. } => {
+            lifecycle != Some("InService")
+        }
     }
 }
 

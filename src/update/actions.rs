@@ -293,10 +293,10 @@ fn instance(state: &mut State, action: InstanceAction) -> Vec<Cmd> {
             g.instances
                 .iter()
                 .find(|i| Some(&i.id) == selected.as_ref())
-                .map(|i| (g.name.clone(), i.clone()))
+                .map(|i| (g.clone(), i.clone()))
         })
     });
-    let Some((group, inst)) = found else {
+    let Some((g, inst)) = found else {
         flash(
             state,
             "select an instance in the capacity panel first",
@@ -304,6 +304,14 @@ fn instance(state: &mut State, action: InstanceAction) -> Vec<Cmd> {
         );
         return vec![];
     };
+    let typed_reason = match crate::ops::scale::check_instance_action(&g, &inst.id, action) {
+        Ok(reason) => reason,
+        Err(why) => {
+            flash(state, format!("not sent: {why}"), true);
+            return vec![];
+        }
+    };
+    let group = g.name.clone();
     let op = Operation::Instance {
         group: group.clone(),
         instance: inst.id.clone(),
@@ -318,6 +326,10 @@ fn instance(state: &mut State, action: InstanceAction) -> Vec<Cmd> {
         inst.id, inst.lifecycle, inst.health, inst.az
     ));
     c.warnings.push(action.consequence().to_string());
+    if let Some(reason) = typed_reason {
+        c.warnings.push(reason);
+        c.typed = Some(group);
+    }
     state.overlay = Overlay::Confirm(Box::new(c));
     vec![]
 }
