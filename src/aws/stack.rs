@@ -304,13 +304,7 @@ pub async fn discard_unexecuted_create(
 ) -> Result<(), AwsError> {
     delete_change_set(clients, stack, change_set).await?;
     if describe_stack(clients, stack).await?.status == "REVIEW_IN_PROGRESS" {
-        clients
-            .cloudformation
-            .delete_stack()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(aws_err("DeleteStack"))?;
+        delete_stack(clients, stack).await?;
     }
     Ok(())
 }
