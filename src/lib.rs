@@ -21,6 +21,7 @@ pub mod msg;
 pub mod ops;
 pub mod paths;
 pub mod sandbox;
+pub mod ssm;
 pub mod state;
 pub mod status;
 pub mod template;

@@ -73,3 +73,140 @@ fn redraw_all(term: &mut Term) -> Result<()> {
     term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
     Ok(())
 }
+
+/// The terminal settings (termios of stdin) as they were when opsdeck started, before raw
+/// mode: what a child that died mid-session is cleaned up to.
+static STARTUP_TERMIOS: std::sync::OnceLock<libc::termios> = std::sync::OnceLock::new();
+
+/// Records the terminal settings at start-up (once; a no-op when stdin is not a terminal).
+pub fn capture_startup_settings() {
+    // SAFETY: tcgetattr only writes into the zeroed struct we own.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::isatty(libc::STDIN_FILENO) == 1 && libc::tcgetattr(libc::STDIN_FILENO, &mut t) == 0
+        {
+            let _ = STARTUP_TERMIOS.set(t);
+        }
+    }
+}
+
+/// Puts back the settings captured at start-up, whatever a child left behind (a plugin
+/// killed in cbreak/-echo mode leaves a terminal that neither echoes nor edits lines).
+pub fn restore_startup_settings() {
+    if let Some(t) = STARTUP_TERMIOS.get() {
+        // SAFETY: tcsetattr reads the struct captured by tcgetattr on the same descriptor.
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSADRAIN, t);
+        }
+    }
+}
+
+/// Gives the terminal to a child process: main screen, cursor shown, the start-up settings.
+/// The caller must have stopped reading input first.
+pub fn release() {
+    restore();
+    restore_startup_settings();
+    let _ = execute!(stdout(), cursor::Show);
+}
+
+/// Takes the terminal back after a child process and forces a full repaint.
+pub fn reclaim(term: &mut Term) -> Result<()> {
+    restore_startup_settings();
+    take_over()?;
+    redraw_all(term)
+}
+
+/// Prints `prompt` and waits for one key press (raw mode only while waiting), so output a
+/// child printed just before it ended can be read before the console covers it.
+pub async fn wait_for_key(prompt: &str) {
+    use std::io::Write;
+    let mut out = stdout();
+    let _ = write!(out, "\r\n\x1b[7m {prompt} \x1b[0m");
+    let _ = out.flush();
+    let _ = tokio::task::spawn_blocking(|| {
+        if terminal::enable_raw_mode().is_err() {
+            return;
+        }
+        loop {
+            match crossterm::event::read() {
+                Ok(crossterm::event::Event::Key(k))
+                    if k.kind == crossterm::event::KeyEventKind::Press =>
+                {
+                    break;
+                }
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+        }
+        let _ = terminal::disable_raw_mode();
+    })
+    .await;
+    let _ = write!(out, "\r\n");
+}
+
+/// The signals a user types at a terminal (Ctrl-C, Ctrl-\, Ctrl-Z).
+const TYPED_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP];
+
+/// Runs `cmd` in the foreground with the terminal inherited and waits for it. While it runs,
+/// the signals typed at the terminal reach only the child: opsdeck ignores them, and the
+/// child starts with their default handling (an ignored signal would be inherited through
+/// exec, and some programs cannot undo that). The start-up terminal settings are restored
+/// afterwards, even if the child died without restoring its own.
+pub async fn run_in_foreground(
+    mut cmd: tokio::process::Command,
+) -> std::io::Result<std::process::ExitStatus> {
+    cmd.stdin(std::process::Stdio::inherit())
+        .stdout(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::inherit());
+    // SAFETY: the closure runs in the forked child before exec and calls only signal(2),
+    // which is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            for sig in TYPED_SIGNALS {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
+    let ignored = IgnoredSignals::ignore(&TYPED_SIGNALS);
+    let status = match cmd.spawn() {
+        Ok(mut child) => child.wait().await,
+        Err(e) => Err(e),
+    };
+    drop(ignored);
+    restore_startup_settings();
+    status
+}
+
+/// Signals set to be ignored, with their previous handling put back on drop.
+struct IgnoredSignals(Vec<(libc::c_int, libc::sigaction)>);
+
+impl IgnoredSignals {
+    fn ignore(signals: &[libc::c_int]) -> IgnoredSignals {
+        let mut saved = Vec::new();
+        for &sig in signals {
+            // SAFETY: sigaction with a zeroed struct set to SIG_IGN; the old action is kept
+            // to be reinstalled unchanged.
+            unsafe {
+                let mut ignore: libc::sigaction = std::mem::zeroed();
+                ignore.sa_sigaction = libc::SIG_IGN;
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(sig, &ignore, &mut old) == 0 {
+                    saved.push((sig, old));
+                }
+            }
+        }
+        IgnoredSignals(saved)
+    }
+}
+
+impl Drop for IgnoredSignals {
+    fn drop(&mut self) {
+        for (sig, old) in &self.0 {
+            // SAFETY: reinstalls exactly the action sigaction returned.
+            unsafe {
+                libc::sigaction(*sig, old, std::ptr::null_mut());
+            }
+        }
+    }
+}

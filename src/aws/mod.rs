@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod rds;
 pub mod request_log;
 pub mod retry;
+pub mod ssm;
 pub mod stack;
 pub mod sts;
 
@@ -55,6 +56,9 @@ pub struct Clients {
     pub profile: Option<String>,
     /// Whether these clients refuse every mutating operation.
     pub read_only: bool,
+    /// The configured endpoint (`--endpoint-url`, `AWS_ENDPOINT_URL`, the sandbox), which the
+    /// session-manager-plugin must be given too.
+    pub endpoint_url: Option<String>,
 }
 
 impl Clients {
@@ -118,6 +122,7 @@ impl Clients {
             region: config.region().map(|r| r.to_string()),
             profile: options.profile.clone(),
             read_only: options.read_only,
+            endpoint_url: config.endpoint_url().map(str::to_string),
         }
     }
 }

@@ -238,3 +238,75 @@ pub struct ResourceChange {
 
 mod panels;
 pub use panels::*;
+
+/// What to ask StartSession for: a shell (no document) or a document such as port forwarding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionRequest {
+    pub target: String,
+    pub document: Option<String>,
+    pub parameters: BTreeMap<String, Vec<String>>,
+    /// Shown in the session history (and CloudTrail) next to who opened it.
+    pub reason: String,
+}
+
+impl SessionRequest {
+    /// The request parameters as JSON, in the API's own field names: the plugin's fifth
+    /// argument, the same document the AWS CLI passes.
+    pub fn to_json(&self) -> String {
+        let mut doc = serde_json::Map::new();
+        doc.insert("Target".into(), self.target.clone().into());
+        if let Some(d) = &self.document {
+            doc.insert("DocumentName".into(), d.clone().into());
+        }
+        if !self.parameters.is_empty() {
+            doc.insert(
+                "Parameters".into(),
+                serde_json::to_value(&self.parameters).unwrap_or_default(),
+            );
+        }
+        doc.insert("Reason".into(), self.reason.clone().into());
+        serde_json::Value::Object(doc).to_string()
+    }
+}
+
+/// StartSession's answer: what the plugin needs to open the data channel.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StartedSession {
+    pub session_id: String,
+    /// A bearer token for the session's stream: never printed or logged.
+    pub token_value: String,
+    pub stream_url: String,
+}
+
+impl std::fmt::Debug for StartedSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartedSession")
+            .field("session_id", &self.session_id)
+            .field("token_value", &"<hidden>")
+            .field("stream_url", &self.stream_url)
+            .finish()
+    }
+}
+
+/// One instance's part of a Run Command invocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandInvocation {
+    pub instance_id: String,
+    /// Pending | InProgress | Delayed | Success | Cancelled | TimedOut | Failed | Cancelling
+    pub status: String,
+    pub status_details: Option<String>,
+    /// The script's exit code, once it has ended.
+    pub exit_code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CommandInvocation {
+    /// Whether the status will not change any more.
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "Success" | "Cancelled" | "TimedOut" | "Failed"
+        )
+    }
+}

@@ -2,6 +2,7 @@
 //! operations that both faces share: the console confirms and runs them through `Cmd`s, the
 //! headless verbs through `commands`; validation, pre-flight checks, execution, progress
 //! tracking and the audit record are the same code for both.
+pub mod command;
 pub mod deploy;
 pub mod failover;
 pub mod run;
@@ -48,6 +49,13 @@ pub enum Operation {
     AlarmActions {
         alarm: String,
         enabled: bool,
+    },
+    /// Run a shell command (AWS-RunShellScript) on these in-service instances of the group.
+    RunCommand {
+        group: String,
+        instances: Vec<String>,
+        command: String,
+        timeout_secs: u64,
     },
 }
 
@@ -102,6 +110,7 @@ impl Operation {
             Operation::Failover { .. } => "failover",
             Operation::AlarmActions { enabled: false, .. } => "mute_alarm",
             Operation::AlarmActions { enabled: true, .. } => "unmute_alarm",
+            Operation::RunCommand { .. } => "run_command",
         }
     }
 
@@ -113,6 +122,7 @@ impl Operation {
             Operation::Instance { instance, .. } => instance.clone(),
             Operation::Failover { db, cluster, .. } => cluster.clone().unwrap_or(db.clone()),
             Operation::AlarmActions { alarm, .. } => alarm.clone(),
+            Operation::RunCommand { group, .. } => group.clone(),
         }
     }
 
@@ -161,6 +171,16 @@ impl Operation {
             }
             Operation::AlarmActions { enabled, .. } => {
                 p.insert("actions_enabled".into(), enabled.to_string());
+            }
+            Operation::RunCommand {
+                instances,
+                command,
+                timeout_secs,
+                ..
+            } => {
+                p.insert("command".into(), command.clone());
+                p.insert("instances".into(), instances.join(","));
+                p.insert("timeout_secs".into(), timeout_secs.to_string());
             }
         }
         p
@@ -222,6 +242,15 @@ impl Operation {
                 alarm,
                 enabled: true,
             } => format!("unmute the actions of alarm {alarm}"),
+            Operation::RunCommand {
+                group,
+                instances,
+                command,
+                ..
+            } => format!(
+                "run `{command}` on {} in-service instance(s) of {group}",
+                instances.len()
+            ),
         }
     }
 }

@@ -81,6 +81,15 @@ pub async fn execute(
                 }
             )))
         }
+        Operation::RunCommand {
+            group,
+            instances,
+            command,
+            timeout_secs,
+        } => {
+            super::command::execute(clients, group, instances, command, *timeout_secs, opts, sink)
+                .await
+        }
     }
 }
 
@@ -236,7 +245,7 @@ async fn delete_stack(
     }
 }
 
-async fn describe_group(clients: &Clients, group: &str) -> Result<AutoScalingGroup, AwsError> {
+pub(crate) async fn describe_group(clients: &Clients, group: &str) -> Result<AutoScalingGroup, AwsError> {
     aws::asg::describe_groups(clients, &[group.to_string()])
         .await?
         .into_iter()

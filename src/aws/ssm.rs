@@ -1,0 +1,140 @@
+//! Systems Manager: Session Manager sessions (StartSession, TerminateSession, the endpoint the
+//! session-manager-plugin must talk to) and Run Command (SendCommand, GetCommandInvocation).
+use super::Clients;
+use super::error::{AwsError, AwsErrorKind, aws_err};
+use crate::domain::{CommandInvocation, SessionRequest, StartedSession};
+use aws_sdk_ssm::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+
+/// StartSession. The returned token lets whoever holds it open the session's data channel, so
+/// it is handed only to the plugin and never logged.
+pub async fn start_session(
+    clients: &Clients,
+    request: &SessionRequest,
+) -> Result<StartedSession, AwsError> {
+    let mut call = clients
+        .ssm
+        .start_session()
+        .target(&request.target)
+        .reason(&request.reason);
+    if let Some(document) = &request.document {
+        call = call.document_name(document);
+    }
+    for (key, values) in &request.parameters {
+        call = call.parameters(key, values.clone());
+    }
+    let out = call.send().await.map_err(aws_err("StartSession"))?;
+    let missing = |field: &str| {
+        AwsError::new(
+            AwsErrorKind::Other,
+            "StartSession",
+            format!("the answer has no {field}"),
+        )
+    };
+    Ok(StartedSession {
+        session_id: out.session_id().ok_or_else(|| missing("SessionId"))?.into(),
+        token_value: out
+            .token_value()
+            .ok_or_else(|| missing("TokenValue"))?
+            .into(),
+        stream_url: out.stream_url().ok_or_else(|| missing("StreamUrl"))?.into(),
+    })
+}
+
+/// TerminateSession: ends the session on the service and the agent, so no session is left
+/// open until its idle timeout when the plugin could not run or died.
+pub async fn terminate_session(clients: &Clients, session_id: &str) -> Result<(), AwsError> {
+    clients
+        .ssm
+        .terminate_session()
+        .session_id(session_id)
+        .send()
+        .await
+        .map_err(aws_err("TerminateSession"))?;
+    Ok(())
+}
+
+/// The SSM endpoint URL these clients call (a configured `--endpoint-url` or
+/// `AWS_ENDPOINT_URL` included), resolved by the SDK's own rules: the plugin gets it as its
+/// last argument, exactly as the AWS CLI passes it.
+pub async fn endpoint_url(clients: &Clients) -> Result<String, AwsError> {
+    let mut params = Params::builder()
+        .use_fips(false)
+        .use_dual_stack(false)
+        .set_region(clients.region.clone())
+        .set_endpoint(clients.endpoint_url.clone());
+    if clients.region.is_none() {
+        params = params.region("us-east-1");
+    }
+    let params = params
+        .build()
+        .map_err(|e| AwsError::new(AwsErrorKind::Invalid, "ResolveEndpoint", e.to_string()))?;
+    let endpoint = DefaultResolver::new()
+        .resolve_endpoint(&params)
+        .await
+        .map_err(|e| AwsError::new(AwsErrorKind::Invalid, "ResolveEndpoint", e.to_string()))?;
+    Ok(endpoint.url().to_string())
+}
+
+/// SendCommand with AWS-RunShellScript to these instances (by id, never by tag, so exactly
+/// the confirmed instances are targeted). Returns the command id.
+pub async fn send_shell_command(
+    clients: &Clients,
+    instance_ids: &[String],
+    command: &str,
+    timeout_secs: u64,
+    comment: &str,
+) -> Result<String, AwsError> {
+    let out = clients
+        .ssm
+        .send_command()
+        .document_name("AWS-RunShellScript")
+        .set_instance_ids(Some(instance_ids.to_vec()))
+        .parameters("commands", vec![command.to_string()])
+        .parameters("executionTimeout", vec![timeout_secs.to_string()])
+        .comment(comment.chars().take(100).collect::<String>())
+        .send()
+        .await
+        .map_err(aws_err("SendCommand"))?;
+    out.command()
+        .and_then(|c| c.command_id())
+        .map(str::to_string)
+        .ok_or_else(|| AwsError::new(AwsErrorKind::Other, "SendCommand", "no CommandId"))
+}
+
+/// GetCommandInvocation for one instance. `Ok(None)` while the invocation does not exist yet
+/// (AWS answers InvocationDoesNotExist for a moment after SendCommand).
+pub async fn command_invocation(
+    clients: &Clients,
+    command_id: &str,
+    instance_id: &str,
+) -> Result<Option<CommandInvocation>, AwsError> {
+    let result = clients
+        .ssm
+        .get_command_invocation()
+        .command_id(command_id)
+        .instance_id(instance_id)
+        .send()
+        .await;
+    let out = match result {
+        Ok(out) => out,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_invocation_does_not_exist()) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(aws_err("GetCommandInvocation")(e)),
+    };
+    Ok(Some(CommandInvocation {
+        instance_id: instance_id.to_string(),
+        status: out
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_else(|| "Pending".into()),
+        status_details: out.status_details().map(str::to_string),
+        // -1 until the command has ended (the API's own convention).
+        exit_code: Some(out.response_code()).filter(|c| *c >= 0),
+        stdout: out.standard_output_content().unwrap_or_default().to_string(),
+        stderr: out.standard_error_content().unwrap_or_default().to_string(),
+    }))
+}

@@ -1,0 +1,72 @@
+//! Session Manager from opsdeck: interactive shells on private instances, port-forwarding
+//! tunnels to the database (both through the session-manager-plugin), and Run Command.
+pub mod plugin;
+pub mod shell;
+pub mod tunnel;
+
+use crate::aws::{self, AwsError, Clients};
+use crate::domain::{SessionRequest, StartedSession};
+use plugin::{Invocation, Plugin};
+
+/// A session started on AWS and the plugin command that will carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub target: String,
+    pub session_id: String,
+    pub invocation: Invocation,
+    /// The plugin works but is older than AWS recommends.
+    pub advice: Option<String>,
+}
+
+/// Why a session could not be prepared. Nothing is left open in either case: the plugin is
+/// checked before StartSession is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrepareError {
+    Plugin(plugin::PluginError),
+    Aws(AwsError),
+}
+
+impl std::fmt::Display for PrepareError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PrepareError::Plugin(e) => e.fmt(f),
+            PrepareError::Aws(e) => write!(f, "{e} ({})", e.hint()),
+        }
+    }
+}
+
+/// Checks the plugin first (so a missing plugin opens no session at all), then StartSession,
+/// then builds the plugin's command line the way the AWS CLI does.
+pub async fn prepare(clients: &Clients, request: &SessionRequest) -> Result<Prepared, PrepareError> {
+    let plugin = Plugin::find().await.map_err(PrepareError::Plugin)?;
+    let endpoint = aws::ssm::endpoint_url(clients)
+        .await
+        .map_err(PrepareError::Aws)?;
+    let session: StartedSession = aws::ssm::start_session(clients, request)
+        .await
+        .map_err(PrepareError::Aws)?;
+    let region = clients.region.as_deref().unwrap_or("us-east-1");
+    Ok(Prepared {
+        target: request.target.clone(),
+        session_id: session.session_id.clone(),
+        invocation: plugin.invocation(
+            &session,
+            region,
+            clients.profile.as_deref(),
+            request,
+            &endpoint,
+        ),
+        advice: plugin.advice(),
+    })
+}
+
+/// TerminateSession, logged rather than raised: it is the clean-up after something else
+/// already failed, and that failure is what the user needs to see.
+pub async fn terminate(clients: &Clients, session_id: &str) -> Result<(), AwsError> {
+    let result = aws::ssm::terminate_session(clients, session_id).await;
+    match &result {
+        Ok(()) => tracing::info!(session_id, "session terminated"),
+        Err(e) => tracing::warn!(session_id, error = %e, "TerminateSession failed"),
+    }
+    result
+}

@@ -1,0 +1,251 @@
+//! A port-forwarding tunnel to the database through an instance
+//! (AWS-StartPortForwardingSessionToRemoteHost): the local port, the plugin in the background
+//! with its output parsed, and closing it (interrupt the plugin, then TerminateSession).
+use super::Prepared;
+use crate::aws::Clients;
+use crate::domain::SessionRequest;
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, TcpListener};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio_util::sync::CancellationToken;
+
+pub const DOCUMENT: &str = "AWS-StartPortForwardingSessionToRemoteHost";
+
+/// How long an interrupted plugin gets to close its session before it is killed.
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
+/// Where a tunnel goes: local port → instance → host:port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    pub instance: String,
+    pub host: String,
+    pub remote_port: u16,
+    pub local_port: u16,
+}
+
+impl Spec {
+    pub fn request(&self) -> SessionRequest {
+        SessionRequest {
+            target: self.instance.clone(),
+            document: Some(DOCUMENT.into()),
+            parameters: BTreeMap::from([
+                ("host".into(), vec![self.host.clone()]),
+                ("portNumber".into(), vec![self.remote_port.to_string()]),
+                ("localPortNumber".into(), vec![self.local_port.to_string()]),
+            ]),
+            reason: "opsdeck database tunnel".into(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "127.0.0.1:{} → {}:{} via {}",
+            self.local_port, self.host, self.remote_port, self.instance
+        )
+    }
+}
+
+/// The local port to listen on: the one asked for if it is free, else the database's own port
+/// when free (so clients' default port works), else one the OS picks.
+pub fn choose_local_port(wanted: Option<u16>, remote_port: u16) -> Result<u16, String> {
+    let free = |port: u16| TcpListener::bind((Ipv4Addr::LOCALHOST, port)).ok();
+    if let Some(port) = wanted {
+        return free(port).map(|_| port).ok_or_else(|| {
+            format!(
+                "local port {port} is in use on this machine: pick another with --local-port, or leave it out to get a free one"
+            )
+        });
+    }
+    if let Some(listener) = free(remote_port).or_else(|| free(0)) {
+        return listener
+            .local_addr()
+            .map(|a| a.port())
+            .map_err(|e| e.to_string());
+    }
+    Err("no free local port could be found".into())
+}
+
+/// What the background plugin reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The local port is open and waiting for connections.
+    Listening,
+    /// A client connected through the tunnel.
+    Connection,
+    /// Any other line the plugin printed.
+    Output(String),
+    /// The tunnel is closed: why, in a sentence.
+    Closed { reason: String, ok: bool },
+}
+
+/// Reads one line of the plugin's output.
+pub fn parse_line(line: &str) -> Event {
+    let line = line.trim();
+    if line.contains("Waiting for connections")
+        || (line.starts_with("Port ") && line.contains(" opened for session"))
+    {
+        Event::Listening
+    } else if line.starts_with("Connection accepted") {
+        Event::Connection
+    } else {
+        Event::Output(line.to_string())
+    }
+}
+
+/// Runs the plugin in the background until it exits or `close` is cancelled, then closes:
+/// SIGINT (the plugin closes its session), a kill after a grace period, and TerminateSession
+/// in every case so nothing stays open on AWS. Ends with `Event::Closed`.
+pub async fn run(
+    clients: &Clients,
+    prepared: &Prepared,
+    close: CancellationToken,
+    mut on_event: impl FnMut(Event),
+) {
+    let mut cmd = prepared.invocation.command();
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Its own process group: a Ctrl-C typed in the terminal (or in a shell session the
+        // console hands over) never reaches a background tunnel; only opsdeck closes it.
+        .process_group(0)
+        .kill_on_drop(true);
+    // If opsdeck itself is killed (no chance to close), the kernel ends the plugin too: no
+    // orphan keeps a port open. SAFETY: prctl(2) is async-signal-safe; it runs in the child.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let _ = super::terminate(clients, &prepared.session_id).await;
+            on_event(Event::Closed {
+                reason: format!("the plugin did not start: {e}"),
+                ok: false,
+            });
+            return;
+        }
+    };
+    let mut stdout = child.stdout.take().map(|s| BufReader::new(s).lines());
+    let mut stderr = child.stderr.take().map(|s| BufReader::new(s).lines());
+    let mut last_output: Option<String> = None;
+    let mut note = |event: Event, last: &mut Option<String>| {
+        if let Event::Output(line) = &event {
+            if line.is_empty() {
+                return;
+            }
+            *last = Some(line.clone());
+        }
+        on_event(event);
+    };
+    let closed_by_us;
+    let status = loop {
+        tokio::select! {
+            Some(line) = next_line(&mut stdout) => note(parse_line(&line), &mut last_output),
+            Some(line) = next_line(&mut stderr) => note(parse_line(&line), &mut last_output),
+            status = child.wait() => { closed_by_us = false; break status; }
+            _ = close.cancelled() => {
+                closed_by_us = true;
+                break interrupt(&mut child).await;
+            }
+        }
+    };
+    let _ = super::terminate(clients, &prepared.session_id).await;
+    let code = status.as_ref().ok().and_then(|s| s.code());
+    let (reason, ok) = if closed_by_us {
+        ("closed".to_string(), true)
+    } else {
+        let why = last_output.map(|l| format!(": {l}")).unwrap_or_default();
+        match code {
+            Some(c) => (format!("the plugin exited with code {c}{why}"), c == 0),
+            None => (format!("the plugin was killed{why}"), false),
+        }
+    };
+    on_event(Event::Closed { reason, ok });
+}
+
+/// The next line of a pipe; pending forever once it is closed, so `select!` stops asking.
+async fn next_line<R: tokio::io::AsyncBufRead + Unpin>(
+    lines: &mut Option<tokio::io::Lines<R>>,
+) -> Option<String> {
+    match lines {
+        Some(l) => match l.next_line().await {
+            Ok(Some(line)) => Some(line),
+            _ => {
+                *lines = None;
+                std::future::pending().await
+            }
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// SIGINT, as Ctrl-C would (the plugin then ends its session); killed if it lingers.
+async fn interrupt(child: &mut tokio::process::Child) -> std::io::Result<std::process::ExitStatus> {
+    if let Some(pid) = child.id() {
+        // SAFETY: kill(2) on our own child's pid, which cannot have been reaped yet (we hold it).
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGINT);
+        }
+    }
+    match tokio::time::timeout(CLOSE_GRACE, child.wait()).await {
+        Ok(status) => status,
+        Err(_) => {
+            let _ = child.kill().await;
+            child.wait().await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plugin_output_is_understood() {
+        assert_eq!(
+            parse_line("Port 15432 opened for sessionId s-0123."),
+            Event::Listening
+        );
+        assert_eq!(parse_line("Waiting for connections...\n"), Event::Listening);
+        assert_eq!(
+            parse_line("Connection accepted for session [s-0123]"),
+            Event::Connection
+        );
+        assert_eq!(
+            parse_line("Starting session with SessionId: s-0123"),
+            Event::Output("Starting session with SessionId: s-0123".into())
+        );
+    }
+
+    #[test]
+    fn a_busy_port_is_refused_with_the_fix_and_a_free_one_is_found() {
+        let busy = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = busy.local_addr().unwrap().port();
+        let err = choose_local_port(Some(port), 5432).unwrap_err();
+        assert!(err.contains("in use") && err.contains("--local-port"), "{err}");
+        // The remote port is busy too: another free port is chosen.
+        let chosen = choose_local_port(None, port).unwrap();
+        assert_ne!(chosen, port);
+        assert!(TcpListener::bind((Ipv4Addr::LOCALHOST, chosen)).is_ok());
+    }
+
+    #[test]
+    fn the_request_names_the_document_and_ports() {
+        let spec = Spec {
+            instance: "i-1".into(),
+            host: "db.example".into(),
+            remote_port: 5432,
+            local_port: 15432,
+        };
+        let json: serde_json::Value = serde_json::from_str(&spec.request().to_json()).unwrap();
+        assert_eq!(json["DocumentName"], DOCUMENT);
+        assert_eq!(json["Parameters"]["host"][0], "db.example");
+        assert_eq!(json["Parameters"]["localPortNumber"][0], "15432");
+    }
+}
