@@ -76,6 +76,15 @@ pub enum Command {
     Alarm(AlarmCommand),
     /// Print the audit log of mutating actions.
     Audit(AuditArgs),
+    /// Open a shell on a private instance through SSM Session Manager (needs the
+    /// session-manager-plugin; the AWS CLI is not needed).
+    Ssm(SsmArgs),
+    /// Forward a local port to the database through a healthy instance (SSM port
+    /// forwarding); Ctrl-C closes it.
+    Tunnel(TunnelArgs),
+    /// Run a shell command on every in-service instance of the group (SSM Run Command,
+    /// AWS-RunShellScript) and show each one's status, exit code and output.
+    Run(RunArgs),
     /// Manage the local AWS emulator that --sandbox uses.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -175,6 +184,44 @@ pub struct AlarmArgs {
     pub alarm: String,
     #[command(flatten)]
     pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SsmArgs {
+    /// The instance id (i-...); without it, --any-healthy, or the candidates are listed.
+    pub instance: Option<String>,
+    /// Pick any in-service, healthy instance of the stack's Auto Scaling group.
+    #[arg(long, conflicts_with = "instance")]
+    pub any_healthy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TunnelArgs {
+    /// Local port to listen on (default: the database's own port if free, else a free one).
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub local_port: Option<u16>,
+    /// The instance to tunnel through (default: an in-service, healthy one of the group).
+    #[arg(long, value_name = "ID")]
+    pub via: Option<String>,
+    /// The DB instance (default: the stack's only one).
+    #[arg(long, value_name = "ID")]
+    pub db: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The group (default: the stack's only Auto Scaling group).
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// How long the command may run on each instance before it is stopped.
+    #[arg(long, default_value_t = crate::ops::command::DEFAULT_TIMEOUT_SECS, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=172_800))]
+    pub command_timeout: u64,
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+    /// The command, after `--`: opsdeck run -- sudo systemctl restart app
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -50,6 +50,8 @@ pub fn client_options(global: &GlobalOpts, sandbox: Option<&Sandbox>) -> Result<
 
 /// Runs the parsed command line to an exit code. Errors are printed here, once.
 pub fn run(cli: Cli) -> ExitCode {
+    // Before anything touches the terminal: what a dead child process is cleaned up to.
+    crate::tui::capture_startup_settings();
     let code = match run_inner(cli) {
         Ok(code) => code,
         Err(report) => {
@@ -98,6 +100,14 @@ fn run_inner(cli: Cli) -> Result<u8> {
         if let Some(options) = console {
             return crate::console::console_command(&ctx, &cli.global, sandbox_endpoint, options).await;
         }
+        // Sessions own Ctrl-C themselves: it goes to the remote shell, or closes the tunnel.
+        match &cli.command {
+            Some(Command::Ssm(args)) => return crate::session_verbs::ssm_command(&ctx, args).await,
+            Some(Command::Tunnel(args)) => {
+                return crate::session_verbs::tunnel_command(&ctx, args).await;
+            }
+            _ => {}
+        }
         tokio::select! {
             result = dispatch(&ctx, cli.command) => result,
             _ = tokio::signal::ctrl_c() => {
@@ -121,6 +131,8 @@ async fn dispatch(ctx: &Context, command: Option<Command>) -> Result<u8> {
         Some(Command::Failover(args)) => verbs::failover_command(ctx, &args).await,
         Some(Command::Alarm(cmd)) => verbs::alarm_command(ctx, &cmd).await,
         Some(Command::Status(args)) => status_command(ctx, &args).await,
+        Some(Command::Run(args)) => crate::session_verbs::run_command(ctx, &args).await,
+        Some(Command::Ssm(_) | Command::Tunnel(_)) => unreachable!("dispatched before"),
         None => unreachable!("the console is started before dispatch"),
         Some(Command::Sandbox(_) | Command::Audit(_)) => {
             unreachable!("handled before the runtime starts")

@@ -21,6 +21,7 @@ pub mod msg;
 pub mod ops;
 pub mod paths;
 pub mod sandbox;
+pub mod session_verbs;
 pub mod ssm;
 pub mod state;
 pub mod status;

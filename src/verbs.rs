@@ -18,7 +18,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 /// What must be given before an operation runs.
-enum Ask<'a> {
+pub(crate) enum Ask<'a> {
     /// y/N on a terminal.
     YesNo,
     /// The name typed on a terminal, with the reason shown.
@@ -60,7 +60,7 @@ fn confirmed(ask: Ask, args: &ConfirmArgs) -> Result<bool> {
 
 /// Prints progress: every event, and the status line when it says something new (the
 /// elapsed clock alone changing is not news).
-fn progress_printer() -> impl FnMut(Progress) + Send {
+pub(crate) fn progress_printer() -> impl FnMut(Progress) + Send {
     let mut last_status = String::new();
     move |p| match p {
         Progress::Event(line) => println!("  {line}"),
@@ -83,7 +83,7 @@ fn options(wait: &WaitArgs) -> RunOptions {
 }
 
 /// Refuses a mutating verb under --read-only before anything is asked or sent, and audits it.
-async fn refuse_if_read_only(ctx: &Context, op: &Operation) -> Result<Option<u8>> {
+pub(crate) async fn refuse_if_read_only(ctx: &Context, op: &Operation) -> Result<Option<u8>> {
     if !ctx.clients.read_only {
         return Ok(None);
     }
@@ -96,7 +96,7 @@ async fn refuse_if_read_only(ctx: &Context, op: &Operation) -> Result<Option<u8>
 }
 
 /// Confirms (or not), runs and audits `op`, printing progress; the exit code.
-async fn confirm_and_perform(
+pub(crate) async fn confirm_and_perform(
     ctx: &Context,
     op: Operation,
     ask: Ask<'_>,
@@ -135,7 +135,7 @@ async fn confirm_and_perform(
 }
 
 /// The one resource of a kind in the stack, or the named one; a clear error otherwise.
-fn pick(kind: &str, flag: &str, found: &[String], wanted: Option<&str>) -> Result<String> {
+pub(crate) fn pick(kind: &str, flag: &str, found: &[String], wanted: Option<&str>) -> Result<String> {
     match (wanted, found) {
         (Some(w), _) if found.iter().any(|f| f == w) => Ok(w.to_string()),
         (Some(w), _) => Err(eyre!(UsageError(format!(

@@ -56,9 +56,6 @@ pub struct Clients {
     pub profile: Option<String>,
     /// Whether these clients refuse every mutating operation.
     pub read_only: bool,
-    /// The configured endpoint (`--endpoint-url`, `AWS_ENDPOINT_URL`, the sandbox), which the
-    /// session-manager-plugin must be given too.
-    pub endpoint_url: Option<String>,
 }
 
 impl Clients {
@@ -122,7 +119,6 @@ impl Clients {
             region: config.region().map(|r| r.to_string()),
             profile: options.profile.clone(),
             read_only: options.read_only,
-            endpoint_url: config.endpoint_url().map(str::to_string),
         }
     }
 }

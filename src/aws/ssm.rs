@@ -3,10 +3,12 @@
 use super::Clients;
 use super::error::{AwsError, AwsErrorKind, aws_err};
 use crate::domain::{CommandInvocation, SessionRequest, StartedSession};
-use aws_sdk_ssm::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+use std::sync::{Arc, Mutex};
 
 /// StartSession. The returned token lets whoever holds it open the session's data channel, so
-/// it is handed only to the plugin and never logged.
+/// it is handed only to the plugin and never logged. The answer also carries the endpoint the
+/// request actually went to (`--endpoint-url`, `AWS_ENDPOINT_URL_SSM` and the region's default
+/// all resolved by the SDK itself): the plugin must talk to the same one.
 pub async fn start_session(
     clients: &Clients,
     request: &SessionRequest,
@@ -22,7 +24,23 @@ pub async fn start_session(
     for (key, values) in &request.parameters {
         call = call.parameters(key, values.clone());
     }
-    let out = call.send().await.map_err(aws_err("StartSession"))?;
+    let sent_to = Arc::new(Mutex::new(None::<String>));
+    let capture = sent_to.clone();
+    let out = call
+        .customize()
+        .mutate_request(move |req| {
+            // JSON protocol: the request URI is the endpoint followed by "/".
+            let endpoint = req.uri().trim_end_matches('/').to_string();
+            *capture.lock().unwrap_or_else(|e| e.into_inner()) = Some(endpoint);
+        })
+        .send()
+        .await
+        .map_err(aws_err("StartSession"))?;
+    let endpoint_url = sent_to
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .unwrap_or_default();
     let missing = |field: &str| {
         AwsError::new(
             AwsErrorKind::Other,
@@ -37,6 +55,7 @@ pub async fn start_session(
             .ok_or_else(|| missing("TokenValue"))?
             .into(),
         stream_url: out.stream_url().ok_or_else(|| missing("StreamUrl"))?.into(),
+        endpoint_url,
     })
 }
 
@@ -51,28 +70,6 @@ pub async fn terminate_session(clients: &Clients, session_id: &str) -> Result<()
         .await
         .map_err(aws_err("TerminateSession"))?;
     Ok(())
-}
-
-/// The SSM endpoint URL these clients call (a configured `--endpoint-url` or
-/// `AWS_ENDPOINT_URL` included), resolved by the SDK's own rules: the plugin gets it as its
-/// last argument, exactly as the AWS CLI passes it.
-pub async fn endpoint_url(clients: &Clients) -> Result<String, AwsError> {
-    let mut params = Params::builder()
-        .use_fips(false)
-        .use_dual_stack(false)
-        .set_region(clients.region.clone())
-        .set_endpoint(clients.endpoint_url.clone());
-    if clients.region.is_none() {
-        params = params.region("us-east-1");
-    }
-    let params = params
-        .build()
-        .map_err(|e| AwsError::new(AwsErrorKind::Invalid, "ResolveEndpoint", e.to_string()))?;
-    let endpoint = DefaultResolver::new()
-        .resolve_endpoint(&params)
-        .await
-        .map_err(|e| AwsError::new(AwsErrorKind::Invalid, "ResolveEndpoint", e.to_string()))?;
-    Ok(endpoint.url().to_string())
 }
 
 /// SendCommand with AWS-RunShellScript to these instances (by id, never by tag, so exactly

@@ -276,6 +276,8 @@ pub struct StartedSession {
     /// A bearer token for the session's stream: never printed or logged.
     pub token_value: String,
     pub stream_url: String,
+    /// The SSM endpoint StartSession was sent to (the plugin calls the same one).
+    pub endpoint_url: String,
 }
 
 impl std::fmt::Debug for StartedSession {
@@ -284,6 +286,7 @@ impl std::fmt::Debug for StartedSession {
             .field("session_id", &self.session_id)
             .field("token_value", &"<hidden>")
             .field("stream_url", &self.stream_url)
+            .field("endpoint_url", &self.endpoint_url)
             .finish()
     }
 }

@@ -38,10 +38,16 @@ impl std::fmt::Display for PrepareError {
 /// Checks the plugin first (so a missing plugin opens no session at all), then StartSession,
 /// then builds the plugin's command line the way the AWS CLI does.
 pub async fn prepare(clients: &Clients, request: &SessionRequest) -> Result<Prepared, PrepareError> {
-    let plugin = Plugin::find().await.map_err(PrepareError::Plugin)?;
-    let endpoint = aws::ssm::endpoint_url(clients)
-        .await
-        .map_err(PrepareError::Aws)?;
+    prepare_with(clients, request, Plugin::find().await).await
+}
+
+/// As `prepare`, with the plugin already looked up.
+pub async fn prepare_with(
+    clients: &Clients,
+    request: &SessionRequest,
+    plugin: Result<Plugin, plugin::PluginError>,
+) -> Result<Prepared, PrepareError> {
+    let plugin = plugin.map_err(PrepareError::Plugin)?;
     let session: StartedSession = aws::ssm::start_session(clients, request)
         .await
         .map_err(PrepareError::Aws)?;
@@ -54,7 +60,6 @@ pub async fn prepare(clients: &Clients, request: &SessionRequest) -> Result<Prep
             region,
             clients.profile.as_deref(),
             request,
-            &endpoint,
         ),
         advice: plugin.advice(),
     })
@@ -70,3 +75,19 @@ pub async fn terminate(clients: &Clients, session_id: &str) -> Result<(), AwsErr
     }
     result
 }
+
+/// An instance to open a session on when none is named: in service and healthy, the first by
+/// id so repeated runs pick the same one.
+pub fn healthy_instance(groups: &[crate::domain::AutoScalingGroup]) -> Option<String> {
+    groups
+        .iter()
+        .flat_map(|g| &g.instances)
+        .filter(|i| i.lifecycle == "InService" && i.health == "Healthy")
+        .map(|i| i.id.clone())
+        .min()
+}
+
+/// Why sessions are refused under `--read-only`: a shell or tunnel can change anything, and
+/// StartSession is not a read (the clients would refuse it anyway).
+pub const READ_ONLY_REFUSAL: &str =
+    "sessions are refused: opsdeck runs read-only (--read-only or read_only in config.toml), and a shell or tunnel can change anything";

@@ -86,7 +86,14 @@ impl Plugin {
     /// Finds the plugin on PATH and asks its version (bounded: a hung plugin is reported, not
     /// waited on).
     pub async fn find() -> Result<Plugin, PluginError> {
-        let path = which::which(PROGRAM).map_err(|_| PluginError::Missing)?;
+        Plugin::find_in(std::env::var_os("PATH").unwrap_or_default()).await
+    }
+
+    /// As `find`, on this search path (tests give each case its own).
+    pub async fn find_in(search_path: impl AsRef<std::ffi::OsStr>) -> Result<Plugin, PluginError> {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+        let path = which::which_in(PROGRAM, Some(search_path), cwd)
+            .map_err(|_| PluginError::Missing)?;
         let output = tokio::time::timeout(
             Duration::from_secs(10),
             tokio::process::Command::new(&path)
@@ -131,7 +138,6 @@ impl Plugin {
         region: &str,
         profile: Option<&str>,
         request: &SessionRequest,
-        endpoint_url: &str,
     ) -> Invocation {
         let response = serde_json::json!({
             "SessionId": session.session_id,
@@ -152,7 +158,7 @@ impl Plugin {
                 "StartSession".into(),
                 profile.unwrap_or_default().to_string(),
                 request.to_json(),
-                endpoint_url.to_string(),
+                session.endpoint_url.clone(),
             ],
             env,
         }
@@ -218,6 +224,7 @@ mod tests {
             session_id: "s-1".into(),
             token_value: "SECRET".into(),
             stream_url: "wss://x".into(),
+            endpoint_url: "https://ssm.eu-west-1.amazonaws.com".into(),
         }
     }
 
@@ -227,13 +234,7 @@ mod tests {
             path: "/bin/p".into(),
             version: Version([1, 2, 650, 0]),
         };
-        let inv = new.invocation(
-            &session(),
-            "eu-west-1",
-            Some("ops"),
-            &request(),
-            "https://ssm.eu-west-1.amazonaws.com",
-        );
+        let inv = new.invocation(&session(), "eu-west-1", Some("ops"), &request());
         assert_eq!(inv.args[0], RESPONSE_ENV);
         assert_eq!(&inv.args[1..4], ["eu-west-1", "StartSession", "ops"]);
         let req: serde_json::Value = serde_json::from_str(&inv.args[4]).unwrap();
@@ -250,7 +251,7 @@ mod tests {
             version: Version([1, 2, 497, 0]),
             ..new
         };
-        let inv = old.invocation(&session(), "eu-west-1", None, &request(), "e");
+        let inv = old.invocation(&session(), "eu-west-1", None, &request());
         assert!(inv.env.is_empty());
         assert!(inv.args[0].contains("\"SessionId\":\"s-1\""));
         assert_eq!(inv.args[3], "", "no profile is an empty argument");

@@ -1,0 +1,214 @@
+//! The headless faces of Session Manager: `ssm` (a shell on an instance), `tunnel` (a local
+//! port forwarded to the database) and `run` (a command on the group's instances).
+use crate::cli::{RunArgs, SsmArgs, TunnelArgs};
+use crate::commands::Context;
+use crate::domain::AutoScalingGroup;
+use crate::exit::{self, UsageError};
+use crate::ops::Operation;
+use crate::ops::run::RunOptions;
+use crate::ssm::{self, shell, tunnel};
+use crate::verbs::{Ask, confirm_and_perform, pick};
+use crate::{aws, fetch};
+use color_eyre::eyre::{Result, eyre};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The stack's Auto Scaling groups, as last described.
+async fn stack_groups(ctx: &Context) -> Result<Vec<AutoScalingGroup>> {
+    let resources = aws::stack::list_resources(&ctx.clients, &ctx.stack).await?;
+    Ok(aws::asg::describe_groups(&ctx.clients, &resources.auto_scaling_groups).await?)
+}
+
+fn refuse_read_only(ctx: &Context) -> Option<u8> {
+    ctx.clients.read_only.then(|| {
+        eprintln!("opsdeck: {}", ssm::READ_ONLY_REFUSAL);
+        exit::REFUSED
+    })
+}
+
+/// `ssm [INSTANCE|--any-healthy]`: the plugin runs in this terminal until the shell ends.
+pub async fn ssm_command(ctx: &Context, args: &SsmArgs) -> Result<u8> {
+    if let Some(code) = refuse_read_only(ctx) {
+        return Ok(code);
+    }
+    let instance = match &args.instance {
+        Some(id) => id.clone(),
+        None => {
+            let groups = stack_groups(ctx).await?;
+            if !args.any_healthy {
+                let candidates: Vec<String> = groups
+                    .iter()
+                    .flat_map(|g| &g.instances)
+                    .map(|i| format!("{} ({}, {} {})", i.id, i.az, i.lifecycle, i.health))
+                    .collect();
+                return Err(eyre!(UsageError(format!(
+                    "name the instance (opsdeck ssm i-...) or pass --any-healthy; stack {}'s instances: {}",
+                    ctx.stack,
+                    if candidates.is_empty() {
+                        "none".into()
+                    } else {
+                        candidates.join(", ")
+                    }
+                ))));
+            }
+            ssm::healthy_instance(&groups).ok_or_else(|| {
+                eyre!(
+                    "no in-service, healthy instance in stack {}'s group: name one (opsdeck ssm i-...)",
+                    ctx.stack
+                )
+            })?
+        }
+    };
+    let prepared = match ssm::prepare(&ctx.clients, &shell::request(&instance)).await {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("opsdeck: no session opened on {instance}: {e}");
+            return Ok(exit::FAILED);
+        }
+    };
+    if let Some(advice) = &prepared.advice {
+        eprintln!("opsdeck: {advice}");
+    }
+    eprintln!(
+        "opsdeck: session {} on {instance} (Ctrl-C, Ctrl-\\ and Ctrl-Z go to the remote shell; `exit` ends it)",
+        prepared.session_id
+    );
+    let ended = shell::run_foreground(&prepared).await;
+    if ended.needs_terminate() {
+        let _ = ssm::terminate(&ctx.clients, &ended.session_id).await;
+    }
+    eprintln!("opsdeck: {}", ended.summary());
+    Ok(if ended.exit_code == Some(0) {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
+}
+
+/// Where a tunnel goes, from the stack: the database's endpoint and a healthy instance.
+pub async fn tunnel_spec(
+    ctx: &Context,
+    db: Option<&str>,
+    via: Option<&str>,
+    local_port: Option<u16>,
+) -> Result<tunnel::Spec> {
+    let resources = aws::stack::list_resources(&ctx.clients, &ctx.stack).await?;
+    let panel = fetch::database_panel(&ctx.clients, &resources).await?;
+    let ids: Vec<String> = panel
+        .databases
+        .iter()
+        .map(|d| d.identifier.clone())
+        .collect();
+    let id = pick("database", "--db", &ids, db)?;
+    let database = panel
+        .databases
+        .iter()
+        .find(|d| d.identifier == id)
+        .expect("picked from this list");
+    let (Some(host), Some(port)) = (&database.endpoint, database.port) else {
+        return Err(eyre!(
+            "{id} has no endpoint yet (status {}): wait until it is available",
+            database.status
+        ));
+    };
+    let instance = match via {
+        Some(v) => v.to_string(),
+        None => {
+            let groups =
+                aws::asg::describe_groups(&ctx.clients, &resources.auto_scaling_groups).await?;
+            ssm::healthy_instance(&groups).ok_or_else(|| {
+                eyre!("no in-service, healthy instance to tunnel through: name one with --via")
+            })?
+        }
+    };
+    let remote_port = u16::try_from(port).map_err(|_| eyre!("{id} reports port {port}"))?;
+    let local_port = tunnel::choose_local_port(local_port, remote_port)
+        .map_err(|e| eyre!(UsageError(e)))?;
+    Ok(tunnel::Spec {
+        instance,
+        host: host.clone(),
+        remote_port,
+        local_port,
+    })
+}
+
+/// `tunnel [--local-port N]`: open until Ctrl-C (or the plugin ends), then closed cleanly.
+pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
+    if let Some(code) = refuse_read_only(ctx) {
+        return Ok(code);
+    }
+    let spec = tunnel_spec(ctx, args.db.as_deref(), args.via.as_deref(), args.local_port).await?;
+    let prepared = match ssm::prepare(&ctx.clients, &spec.request()).await {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("opsdeck: no tunnel opened: {e}");
+            return Ok(exit::FAILED);
+        }
+    };
+    if let Some(advice) = &prepared.advice {
+        eprintln!("opsdeck: {advice}");
+    }
+    println!(
+        "Tunnel {} (session {}). Ctrl-C closes it.",
+        spec.describe(),
+        prepared.session_id
+    );
+    let close = CancellationToken::new();
+    let on_ctrl_c = close.clone();
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    let mut ok = false;
+    let local_port = spec.local_port;
+    tunnel::run(&ctx.clients, &prepared, close, |event| match event {
+        tunnel::Event::Listening => println!("listening on 127.0.0.1:{local_port}"),
+        tunnel::Event::Connection => println!("connection accepted"),
+        tunnel::Event::Output(line) if !line.is_empty() => println!("plugin: {line}"),
+        tunnel::Event::Output(_) => {}
+        tunnel::Event::Closed { reason, ok: closed_ok } => {
+            ok = closed_ok;
+            println!("tunnel closed: {reason}");
+        }
+    })
+    .await;
+    watcher.abort();
+    Ok(if ok { exit::OK } else { exit::FAILED })
+}
+
+/// `run -- CMD`: confirmed, audited, then each instance's status, exit code and output.
+pub async fn run_command(ctx: &Context, args: &RunArgs) -> Result<u8> {
+    let command = crate::ops::command::validate(&args.command.join(" "))
+        .map_err(|e| eyre!(UsageError(e)))?;
+    let resources = aws::stack::list_resources(&ctx.clients, &ctx.stack).await?;
+    let name = pick(
+        "Auto Scaling group",
+        "--group",
+        &resources.auto_scaling_groups,
+        args.group.as_deref(),
+    )?;
+    let group = aws::asg::describe_groups(&ctx.clients, std::slice::from_ref(&name))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| eyre!("Auto Scaling group {name} does not exist"))?;
+    let instances = crate::ops::command::in_service_ids(&group);
+    if instances.is_empty() {
+        eprintln!("opsdeck: not sent: {name} has no instance in service");
+        return Ok(exit::FAILED);
+    }
+    println!("Instances in service: {}", instances.join(", "));
+    let op = Operation::RunCommand {
+        group: name,
+        instances,
+        command,
+        timeout_secs: args.command_timeout,
+    };
+    let opts = RunOptions {
+        wait: true,
+        timeout: Duration::from_secs(args.command_timeout),
+        poll_every: Duration::from_secs(2),
+    };
+    confirm_and_perform(ctx, op, Ask::YesNo, &args.confirm, &opts).await
+}
