@@ -71,6 +71,16 @@ pub enum Action {
     Confirm,
     /// The next field of a form.
     NextField,
+    /// Open a shell on the selected instance (SSM Session Manager).
+    Shell,
+    /// Run a shell command on the group's in-service instances (SSM Run Command).
+    RunCommand,
+    /// Forward a local port to the database through a healthy instance.
+    OpenTunnel,
+    /// Show the open tunnels.
+    Tunnels,
+    /// Close the selected tunnel.
+    CloseTunnel,
 }
 
 /// Where a binding applies. `Global` works everywhere unless an overlay captures input;
@@ -110,6 +120,8 @@ pub enum Context {
     Form,
     /// The progress view of an action.
     Activity,
+    /// The list of open tunnels.
+    Tunnels,
 }
 
 impl Context {
@@ -188,6 +200,11 @@ impl Action {
             Action::Activity => "show the progress of the running or last action",
             Action::Confirm => "yes: run the action shown",
             Action::NextField => "move to the next field",
+            Action::Shell => "open a shell on the selected instance (SSM; needs the plugin)",
+            Action::RunCommand => "run a shell command on every in-service instance (:run CMD)",
+            Action::OpenTunnel => "forward a local port to the database through an instance",
+            Action::Tunnels => "show the open tunnels",
+            Action::CloseTunnel => "close the selected tunnel",
         }
     }
 
@@ -209,7 +226,20 @@ impl Action {
                 | Action::Failover
                 | Action::MuteAlarm
                 | Action::UnmuteAlarm
+                | Action::RunCommand
         )
+    }
+
+    /// Session Manager sessions (a shell, a tunnel) change nothing by themselves, so they are
+    /// not confirmed; but what is typed in them can change anything, so they are refused and
+    /// hidden under --read-only like the mutating actions.
+    pub fn opens_session(self) -> bool {
+        matches!(self, Action::Shell | Action::OpenTunnel)
+    }
+
+    /// Hidden from help and completion, and refused, under --read-only.
+    pub fn refused_read_only(self) -> bool {
+        self.is_dangerous() || self.opens_session()
     }
 
     /// Runnable from the command line by name (overlay-only actions are not).
@@ -222,6 +252,7 @@ impl Action {
                 | Action::CommandLine
                 | Action::Confirm
                 | Action::NextField
+                | Action::CloseTunnel
         )
     }
 }

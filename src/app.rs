@@ -89,19 +89,25 @@ impl Core {
     }
 
     /// Applies one message and runs its effects; returns the commands that need the terminal
-    /// (suspend) or end the loop (quit).
+    /// (suspend, a shell session) or end the loop (quit).
     pub fn apply(&mut self, msg: Msg) -> Vec<Cmd> {
         let cmds = update(&mut self.state, msg);
         for cmd in &cmds {
             self.effects.run(cmd);
         }
         cmds.into_iter()
-            .filter(|c| matches!(c, Cmd::Suspend | Cmd::Quit))
+            .filter(|c| matches!(c, Cmd::Suspend | Cmd::Quit | Cmd::HandOver(_)))
             .collect()
     }
 
     pub fn stop(&mut self) {
         self.effects.stop_all();
+    }
+
+    /// Stops polling and closes every tunnel, waiting until their sessions are terminated.
+    pub async fn shutdown(&mut self) {
+        self.effects.stop_all();
+        self.effects.close_tunnels().await;
     }
 }
 
@@ -147,6 +153,41 @@ impl Drop for InputReader {
     }
 }
 
+/// After the terminal was away: its size may have changed, and everything is redrawn and
+/// refreshed.
+fn resumed(core: &mut Core, term: &mut tui::Term) -> Result<()> {
+    let size = term.size()?;
+    core.apply(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    core.apply(Msg::Resumed);
+    Ok(())
+}
+
+/// Runs a shell session's plugin with the terminal: main screen, start-up settings, typed
+/// signals to the session only. A session that ended within seconds (an error, usually)
+/// keeps its output on screen until a key is pressed.
+async fn hand_over(prepared: &crate::ssm::Prepared) -> crate::ssm::shell::Ended {
+    tui::release();
+    if let Some(advice) = &prepared.advice {
+        println!("opsdeck: {advice}");
+    }
+    println!(
+        "opsdeck: session {} on {}. Ctrl-C, Ctrl-\\ and Ctrl-Z go to the remote shell; `exit` returns to opsdeck.",
+        prepared.session_id, prepared.target
+    );
+    let ended = crate::ssm::shell::run_foreground(prepared).await;
+    if ended.was_short() {
+        tui::wait_for_key(&format!(
+            "opsdeck: {} · press any key to return to the console",
+            ended.summary()
+        ))
+        .await;
+    }
+    ended
+}
+
 /// SIGTERM and SIGHUP (terminal closed) quit cleanly, restoring the terminal.
 fn forward_signals(tx: UnboundedSender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
@@ -167,8 +208,13 @@ pub async fn run(clients: Clients, options: ConsoleOptions) -> Result<()> {
     let mut core = Core::start(clients, &options);
     let mut term = tui::enter()?;
     let result = run_loop(&mut core, &mut term).await;
-    core.stop();
+    // The terminal first: closing tunnels can take a few seconds, and the user should see a
+    // shell, and why it is waiting, not a frozen console.
     tui::restore();
+    if core.state.tunnels.live() > 0 {
+        eprintln!("opsdeck: closing {} tunnel(s)…", core.state.tunnels.live());
+    }
+    core.shutdown().await;
     result
 }
 
@@ -213,12 +259,16 @@ async fn run_loop(core: &mut Core, term: &mut tui::Term) -> Result<()> {
                         drop(input);
                         tui::suspend(term)?;
                         input = InputReader::spawn(core.sender());
-                        let size = term.size()?;
-                        core.apply(Msg::Resize {
-                            width: size.width,
-                            height: size.height,
-                        });
-                        core.apply(Msg::Resumed);
+                        resumed(core, term)?;
+                    }
+                    Cmd::HandOver(prepared) => {
+                        // Nothing may read the keyboard while the session owns it.
+                        drop(input);
+                        let ended = hand_over(&prepared).await;
+                        tui::reclaim(term)?;
+                        input = InputReader::spawn(core.sender());
+                        resumed(core, term)?;
+                        core.apply(Msg::ShellEnded(ended));
                     }
                     _ => {}
                 }

@@ -49,7 +49,13 @@ pub struct Effects {
     poll_timeout: Duration,
     stack: String,
     pollers: HashMap<PanelId, Poller>,
+    /// Tunnel tasks by id: cancelling one closes it (interrupt, TerminateSession).
+    tunnels: HashMap<u64, (CancellationToken, tokio::task::JoinHandle<()>)>,
 }
+
+/// How long quitting waits for tunnels to close (each interrupts its plugin, waits up to 3 s,
+/// then calls TerminateSession).
+const TUNNELS_CLOSE_WITHIN: Duration = Duration::from_secs(8);
 
 impl Effects {
     pub fn new(
@@ -69,6 +75,7 @@ impl Effects {
             poll_timeout,
             stack: String::new(),
             pollers: HashMap::new(),
+            tunnels: HashMap::new(),
         }
     }
 
@@ -97,7 +104,35 @@ impl Effects {
             }
             Cmd::RefreshAll => self.pollers.values().for_each(|p| p.refresh.notify_one()),
             Cmd::Quit => self.stop_all(),
-            Cmd::Suspend => {}
+            Cmd::Suspend | Cmd::HandOver(_) => {}
+            Cmd::StartShell { instance } => {
+                let (clients, tx) = (self.clients.clone(), self.tx.clone());
+                let request = crate::ssm::shell::request(instance);
+                tokio::spawn(async move {
+                    let result = crate::ssm::prepare(&clients, &request)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::ShellReady(result));
+                });
+            }
+            Cmd::TerminateSession(session_id) => {
+                let (clients, id) = (self.clients.clone(), session_id.clone());
+                tokio::spawn(async move {
+                    let _ = crate::ssm::terminate(&clients, &id).await;
+                });
+            }
+            Cmd::OpenTunnel {
+                id,
+                host,
+                remote_port,
+                via,
+            } => self.open_tunnel(*id, host, *remote_port, via),
+            Cmd::CloseTunnel(id) => {
+                if let Some((close, _)) = self.tunnels.get(id) {
+                    close.cancel();
+                }
+            }
             Cmd::Review(request) => {
                 let (clients, tx, stack) =
                     (self.clients.clone(), self.tx.clone(), self.stack.clone());
@@ -159,6 +194,72 @@ impl Effects {
                     }
                 });
             }
+        }
+    }
+
+    fn open_tunnel(&mut self, id: u64, host: &str, remote_port: u16, via: &str) {
+        use crate::msg::TunnelUpdate;
+        use crate::ssm::tunnel;
+        let (clients, tx) = (self.clients.clone(), self.tx.clone());
+        let close = CancellationToken::new();
+        let token = close.clone();
+        let (host, via) = (host.to_string(), via.to_string());
+        let task = tokio::spawn(async move {
+            let send = |update| {
+                let _ = tx.send(Msg::Tunnel { id, update });
+            };
+            let closed =
+                |reason: String| TunnelUpdate::Event(tunnel::Event::Closed { reason, ok: false });
+            let local_port = match tunnel::choose_local_port(None, remote_port) {
+                Ok(p) => p,
+                Err(e) => return send(closed(e)),
+            };
+            send(TunnelUpdate::Port(local_port));
+            let spec = tunnel::Spec {
+                instance: via,
+                host,
+                remote_port,
+                local_port,
+            };
+            // Not abandoned half-way when closed early: StartSession may already have opened
+            // a session that must be terminated.
+            let prepared = match crate::ssm::prepare(&clients, &spec.request()).await {
+                Ok(p) => p,
+                Err(e) => return send(closed(e.to_string())),
+            };
+            send(TunnelUpdate::Session(prepared.session_id.clone()));
+            if token.is_cancelled() {
+                let _ = crate::ssm::terminate(&clients, &prepared.session_id).await;
+                return send(closed("closed before it opened".into()));
+            }
+            tunnel::run(&clients, &prepared, token, |event| {
+                send(TunnelUpdate::Event(event));
+            })
+            .await;
+        });
+        self.tunnels.insert(id, (close, task));
+    }
+
+    /// Closes every tunnel and waits (bounded) until each has interrupted its plugin and
+    /// terminated its session: quitting leaves no plugin process or open session behind.
+    pub async fn close_tunnels(&mut self) {
+        let tasks: Vec<_> = self
+            .tunnels
+            .drain()
+            .map(|(_, (close, task))| {
+                close.cancel();
+                task
+            })
+            .collect();
+        if tasks.is_empty() {
+            return;
+        }
+        let all = futures::future::join_all(tasks);
+        if tokio::time::timeout(TUNNELS_CLOSE_WITHIN, all)
+            .await
+            .is_err()
+        {
+            tracing::warn!("tunnels did not close within {TUNNELS_CLOSE_WITHIN:?}");
         }
     }
 

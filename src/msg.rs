@@ -81,6 +81,25 @@ pub enum Msg {
         id: u64,
         result: Result<Verdict, AwsError>,
     },
+    /// A shell session is started on AWS and its plugin ready to run (or why not).
+    ShellReady(Result<Box<crate::ssm::Prepared>, String>),
+    /// The shell's plugin ended and the console has the terminal back.
+    ShellEnded(crate::ssm::shell::Ended),
+    /// News from tunnel `id`'s task.
+    Tunnel {
+        id: u64,
+        update: TunnelUpdate,
+    },
+}
+
+/// What a tunnel's task reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TunnelUpdate {
+    /// The local port it will listen on.
+    Port(u16),
+    /// StartSession answered with this session.
+    Session(String),
+    Event(crate::ssm::tunnel::Event),
 }
 
 // A few of these move through a channel per second: boxing the big variants would buy nothing.
@@ -112,6 +131,24 @@ pub enum Cmd {
         outcome: crate::audit::Outcome,
         detail: String,
     },
+    /// Check the plugin and StartSession for a shell on this instance (answered by
+    /// `Msg::ShellReady`).
+    StartShell {
+        instance: String,
+    },
+    /// Give the terminal to the session's plugin until it ends (the app loop runs it).
+    HandOver(Box<crate::ssm::Prepared>),
+    /// End a session on AWS that its plugin may have left open.
+    TerminateSession(String),
+    /// Open tunnel `id` to host:port through an instance (answered by `Msg::Tunnel`).
+    OpenTunnel {
+        id: u64,
+        host: String,
+        remote_port: u16,
+        via: String,
+    },
+    /// Close tunnel `id`: interrupt its plugin, then TerminateSession.
+    CloseTunnel(u64),
     /// Hand the terminal back to the shell until `fg`.
     Suspend,
     Quit,

@@ -122,8 +122,8 @@ pub async fn tunnel_spec(
         }
     };
     let remote_port = u16::try_from(port).map_err(|_| eyre!("{id} reports port {port}"))?;
-    let local_port = tunnel::choose_local_port(local_port, remote_port)
-        .map_err(|e| eyre!(UsageError(e)))?;
+    let local_port =
+        tunnel::choose_local_port(local_port, remote_port).map_err(|e| eyre!(UsageError(e)))?;
     Ok(tunnel::Spec {
         instance,
         host: host.clone(),
@@ -137,7 +137,13 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
     if let Some(code) = refuse_read_only(ctx) {
         return Ok(code);
     }
-    let spec = tunnel_spec(ctx, args.db.as_deref(), args.via.as_deref(), args.local_port).await?;
+    let spec = tunnel_spec(
+        ctx,
+        args.db.as_deref(),
+        args.via.as_deref(),
+        args.local_port,
+    )
+    .await?;
     let prepared = match ssm::prepare(&ctx.clients, &spec.request()).await {
         Ok(p) => p,
         Err(e) => {
@@ -167,7 +173,10 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
         tunnel::Event::Connection => println!("connection accepted"),
         tunnel::Event::Output(line) if !line.is_empty() => println!("plugin: {line}"),
         tunnel::Event::Output(_) => {}
-        tunnel::Event::Closed { reason, ok: closed_ok } => {
+        tunnel::Event::Closed {
+            reason,
+            ok: closed_ok,
+        } => {
             ok = closed_ok;
             println!("tunnel closed: {reason}");
         }
@@ -179,8 +188,8 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
 
 /// `run -- CMD`: confirmed, audited, then each instance's status, exit code and output.
 pub async fn run_command(ctx: &Context, args: &RunArgs) -> Result<u8> {
-    let command = crate::ops::command::validate(&args.command.join(" "))
-        .map_err(|e| eyre!(UsageError(e)))?;
+    let command =
+        crate::ops::command::validate(&args.command.join(" ")).map_err(|e| eyre!(UsageError(e)))?;
     let resources = aws::stack::list_resources(&ctx.clients, &ctx.stack).await?;
     let name = pick(
         "Auto Scaling group",

@@ -3,6 +3,7 @@
 mod actions;
 mod command;
 mod keys;
+mod sessions;
 
 use crate::action::Action;
 use crate::msg::{Cmd, Msg, PanelData};
@@ -56,6 +57,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Finished { id, result } => actions::finished(state, id, result),
+        Msg::ShellReady(result) => sessions::shell_ready(state, result),
+        Msg::ShellEnded(ended) => sessions::shell_ended(state, ended),
+        Msg::Tunnel { id, update } => sessions::tunnel_update(state, id, update),
     }
 }
 
@@ -142,6 +146,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     if action.is_dangerous() {
         return actions::on_dangerous(state, action);
     }
+    if action.opens_session() || matches!(action, Action::Tunnels | Action::CloseTunnel) {
+        return sessions::on_action(state, action);
+    }
     match action {
         Action::Quit => {
             // Quitting never stops an operation in AWS, but it stops following it (and its
@@ -160,6 +167,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 return vec![];
             }
             state.quitting = true;
+            sessions::close_all_on_quit(state);
             vec![Cmd::Quit]
         }
         Action::Help => {
@@ -196,6 +204,11 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             vec![]
         }
         Action::Suspend => vec![Cmd::Suspend],
+        Action::SelectNext | Action::SelectPrev if state.overlay == Overlay::Tunnels => {
+            let delta = if action == Action::SelectNext { 1 } else { -1 };
+            state.tunnels.move_selection(delta);
+            vec![]
+        }
         Action::SelectNext => scroll_or_select(state, 1),
         Action::SelectPrev => scroll_or_select(state, -1),
         Action::PageDown => {

@@ -135,7 +135,12 @@ pub(crate) async fn confirm_and_perform(
 }
 
 /// The one resource of a kind in the stack, or the named one; a clear error otherwise.
-pub(crate) fn pick(kind: &str, flag: &str, found: &[String], wanted: Option<&str>) -> Result<String> {
+pub(crate) fn pick(
+    kind: &str,
+    flag: &str,
+    found: &[String],
+    wanted: Option<&str>,
+) -> Result<String> {
     match (wanted, found) {
         (Some(w), _) if found.iter().any(|f| f == w) => Ok(w.to_string()),
         (Some(w), _) => Err(eyre!(UsageError(format!(

@@ -131,7 +131,10 @@ pub async fn command_invocation(
         status_details: out.status_details().map(str::to_string),
         // -1 until the command has ended (the API's own convention).
         exit_code: Some(out.response_code()).filter(|c| *c >= 0),
-        stdout: out.standard_output_content().unwrap_or_default().to_string(),
+        stdout: out
+            .standard_output_content()
+            .unwrap_or_default()
+            .to_string(),
         stderr: out.standard_error_content().unwrap_or_default().to_string(),
     }))
 }

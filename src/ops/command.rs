@@ -111,7 +111,14 @@ pub async fn execute(
         }
         tokio::time::sleep(opts.poll_every.min(Duration::from_secs(2))).await;
     }
-    Ok(verdict(&command_id, &targets, &results, &gone, last_error, deadline))
+    Ok(verdict(
+        &command_id,
+        &targets,
+        &results,
+        &gone,
+        last_error,
+        deadline,
+    ))
 }
 
 /// One instance's outcome, then its output (bounded).
@@ -205,11 +212,22 @@ mod tests {
             ("i-2".to_string(), inv("i-2", "Failed", Some(2), "")),
             ("i-3".to_string(), inv("i-3", "InProgress", None, "")),
         ]);
-        let v = verdict("c-1", &targets, &results, &[], None, Duration::from_secs(150));
+        let v = verdict(
+            "c-1",
+            &targets,
+            &results,
+            &[],
+            None,
+            Duration::from_secs(150),
+        );
         assert!(!v.ok);
         assert!(v.text.starts_with("1/3 instances succeeded"), "{}", v.text);
         assert!(v.text.contains("i-2 Failed exit 2"), "{}", v.text);
-        assert!(v.text.contains("no result within 2m30s from i-3"), "{}", v.text);
+        assert!(
+            v.text.contains("no result within 2m30s from i-3"),
+            "{}",
+            v.text
+        );
         let all_ok = BTreeMap::from([("i-1".to_string(), inv("i-1", "Success", Some(0), ""))]);
         let v = verdict("c", &targets[..1], &all_ok, &[], None, Duration::ZERO);
         assert!(v.ok, "{}", v.text);

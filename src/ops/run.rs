@@ -87,8 +87,16 @@ pub async fn execute(
             command,
             timeout_secs,
         } => {
-            super::command::execute(clients, group, instances, command, *timeout_secs, opts, sink)
-                .await
+            super::command::execute(
+                clients,
+                group,
+                instances,
+                command,
+                *timeout_secs,
+                opts,
+                sink,
+            )
+            .await
         }
     }
 }
@@ -245,7 +253,10 @@ async fn delete_stack(
     }
 }
 
-pub(crate) async fn describe_group(clients: &Clients, group: &str) -> Result<AutoScalingGroup, AwsError> {
+pub(crate) async fn describe_group(
+    clients: &Clients,
+    group: &str,
+) -> Result<AutoScalingGroup, AwsError> {
     aws::asg::describe_groups(clients, &[group.to_string()])
         .await?
         .into_iter()

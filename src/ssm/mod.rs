@@ -37,7 +37,10 @@ impl std::fmt::Display for PrepareError {
 
 /// Checks the plugin first (so a missing plugin opens no session at all), then StartSession,
 /// then builds the plugin's command line the way the AWS CLI does.
-pub async fn prepare(clients: &Clients, request: &SessionRequest) -> Result<Prepared, PrepareError> {
+pub async fn prepare(
+    clients: &Clients,
+    request: &SessionRequest,
+) -> Result<Prepared, PrepareError> {
     prepare_with(clients, request, Plugin::find().await).await
 }
 
@@ -55,12 +58,7 @@ pub async fn prepare_with(
     Ok(Prepared {
         target: request.target.clone(),
         session_id: session.session_id.clone(),
-        invocation: plugin.invocation(
-            &session,
-            region,
-            clients.profile.as_deref(),
-            request,
-        ),
+        invocation: plugin.invocation(&session, region, clients.profile.as_deref(), request),
         advice: plugin.advice(),
     })
 }
@@ -89,5 +87,4 @@ pub fn healthy_instance(groups: &[crate::domain::AutoScalingGroup]) -> Option<St
 
 /// Why sessions are refused under `--read-only`: a shell or tunnel can change anything, and
 /// StartSession is not a read (the clients would refuse it anyway).
-pub const READ_ONLY_REFUSAL: &str =
-    "sessions are refused: opsdeck runs read-only (--read-only or read_only in config.toml), and a shell or tunnel can change anything";
+pub const READ_ONLY_REFUSAL: &str = "sessions are refused: opsdeck runs read-only (--read-only or read_only in config.toml), and a shell or tunnel can change anything";

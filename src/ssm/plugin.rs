@@ -92,8 +92,8 @@ impl Plugin {
     /// As `find`, on this search path (tests give each case its own).
     pub async fn find_in(search_path: impl AsRef<std::ffi::OsStr>) -> Result<Plugin, PluginError> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-        let path = which::which_in(PROGRAM, Some(search_path), cwd)
-            .map_err(|_| PluginError::Missing)?;
+        let path =
+            which::which_in(PROGRAM, Some(search_path), cwd).map_err(|_| PluginError::Missing)?;
         let output = tokio::time::timeout(
             Duration::from_secs(10),
             tokio::process::Command::new(&path)
@@ -146,7 +146,10 @@ impl Plugin {
         })
         .to_string();
         let (first, env) = if self.version > LAST_WITHOUT_ENV {
-            (RESPONSE_ENV.to_string(), vec![(RESPONSE_ENV.to_string(), response)])
+            (
+                RESPONSE_ENV.to_string(),
+                vec![(RESPONSE_ENV.to_string(), response)],
+            )
         } else {
             (response, vec![])
         };
@@ -199,10 +202,7 @@ mod tests {
 
     #[test]
     fn versions_parse_and_order() {
-        assert_eq!(
-            Version::parse("1.2.650.0\n"),
-            Some(Version([1, 2, 650, 0]))
-        );
+        assert_eq!(Version::parse("1.2.650.0\n"), Some(Version([1, 2, 650, 0])));
         assert_eq!(Version::parse("1.2"), Some(Version([1, 2, 0, 0])));
         assert_eq!(Version::parse("session-manager-plugin"), None);
         assert_eq!(Version::parse("1.2.3.4.5"), None);

@@ -228,7 +228,10 @@ mod tests {
         let busy = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = busy.local_addr().unwrap().port();
         let err = choose_local_port(Some(port), 5432).unwrap_err();
-        assert!(err.contains("in use") && err.contains("--local-port"), "{err}");
+        assert!(
+            err.contains("in use") && err.contains("--local-port"),
+            "{err}"
+        );
         // The remote port is busy too: another free port is chosen.
         let chosen = choose_local_port(None, port).unwrap();
         assert_ne!(chosen, port);

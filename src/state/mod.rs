@@ -15,8 +15,10 @@ use strum::{EnumIter, IntoEnumIterator, IntoStaticStr};
 
 mod modal;
 mod rows;
+mod tunnels;
 pub use modal::{Activity, Confirm, FIELD_NAMES, ScaleForm};
 pub use rows::target_row_id;
+pub use tunnels::{TunnelRow, TunnelStatus, Tunnels};
 
 /// Runs `$body` with `$f` bound to the feed of `$panel`, whatever its data type: the one
 /// place that maps a panel to its feed. `ref` borrows it, `mut` borrows it mutably.
@@ -229,6 +231,8 @@ pub enum Overlay {
     ScaleForm(ScaleForm),
     /// The progress of `State::activity`.
     Activity,
+    /// The list of tunnels.
+    Tunnels,
 }
 
 /// A one-line message at the bottom (a refused command, an unknown stack name...).
@@ -271,6 +275,10 @@ pub struct State {
     pub next_activity_id: u64,
     /// A deploy's change set is being built.
     pub reviewing: bool,
+    /// Port-forwarding tunnels opened from this console.
+    pub tunnels: Tunnels,
+    /// A shell session is being started (StartSession in flight).
+    pub shell_starting: bool,
 }
 
 impl State {
@@ -301,6 +309,8 @@ impl State {
             activity: None,
             next_activity_id: 1,
             reviewing: false,
+            tunnels: Tunnels::default(),
+            shell_starting: false,
         }
     }
 
@@ -316,6 +326,8 @@ impl State {
             // A running action goes on, on its own stack: its progress stays visible.
             activity: self.activity.clone(),
             next_activity_id: self.next_activity_id,
+            // Tunnels are processes of this console: they stay open across a stack switch.
+            tunnels: self.tunnels.clone(),
             ..fresh
         };
     }
@@ -355,6 +367,7 @@ impl State {
             Overlay::Confirm(_) => vec![Context::Confirm],
             Overlay::ScaleForm(_) => vec![Context::Form],
             Overlay::Activity => vec![Context::Activity],
+            Overlay::Tunnels => vec![Context::Tunnels],
             Overlay::None => vec![self.focus.context(), Context::List, Context::Global],
         }
     }

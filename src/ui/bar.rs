@@ -132,6 +132,10 @@ pub fn hints(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         spans.push(Span::styled(text, theme.accent()));
         spans.push(dim(SEP, theme));
     }
+    if let Some(text) = super::tunnels::badge(state) {
+        spans.push(Span::styled(text, theme.good()));
+        spans.push(dim(SEP, theme));
+    }
     let filter = &state.view(state.focus).filter;
     if !filter.is_empty() {
         spans.push(Span::styled(format!("/ filter: {filter}"), theme.warn()));

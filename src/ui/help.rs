@@ -26,6 +26,7 @@ fn context_title(ctx: Context) -> &'static str {
         Context::Confirm => "In a confirmation",
         Context::Form => "In the scaling form",
         Context::Activity => "In the progress view",
+        Context::Tunnels => "In the tunnels list",
     }
 }
 
@@ -39,7 +40,7 @@ pub fn help_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                 .keymap
                 .bindings(ctx)
                 .into_iter()
-                .filter(|(_, a)| !(state.read_only && a.is_dangerous()));
+                .filter(|(_, a)| !(state.read_only && a.refused_read_only()));
             for (key, action) in visible {
                 match merged.iter_mut().find(|(_, a)| *a == action) {
                     Some((keys, _)) => {

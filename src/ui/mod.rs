@@ -13,6 +13,7 @@ pub mod layout;
 mod panels;
 mod sparkline;
 pub mod theme;
+mod tunnels;
 mod widgets;
 
 use crate::state::{Overlay, State};
@@ -70,6 +71,7 @@ pub fn render(frame: &mut Frame, state: &State) {
                 activity::render(frame, area, state, a, theme);
             }
         }
+        Overlay::Tunnels => tunnels::render(frame, area, state, theme),
         _ => {}
     }
 }

@@ -45,6 +45,7 @@ pub(super) fn on_dangerous(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Failover => failover(state),
         Action::MuteAlarm => alarm(state, false),
         Action::UnmuteAlarm => alarm(state, true),
+        Action::RunCommand => super::sessions::open_run_prompt(state),
         _ => vec![],
     }
 }
@@ -159,7 +160,7 @@ fn delete_stack(state: &mut State) -> Vec<Cmd> {
     vec![]
 }
 
-fn the_group(state: &State) -> Result<&crate::domain::AutoScalingGroup, String> {
+pub(super) fn the_group(state: &State) -> Result<&crate::domain::AutoScalingGroup, String> {
     let groups = state
         .capacity
         .data

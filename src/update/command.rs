@@ -18,13 +18,14 @@ fn vocabulary(state: &State) -> Vec<String> {
     for ctx in contexts {
         for (_, action) in state.keymap.bindings(ctx) {
             let name = action.name().to_string();
-            let hidden = state.read_only && action.is_dangerous();
+            let hidden = state.read_only && action.refused_read_only();
             if action.is_command() && !hidden && !words.contains(&name) {
                 words.push(name);
             }
         }
     }
-    for action in Action::all().filter(|a| a.is_command() && !(state.read_only && a.is_dangerous()))
+    for action in
+        Action::all().filter(|a| a.is_command() && !(state.read_only && a.refused_read_only()))
     {
         let name = action.name().to_string();
         if !words.contains(&name) {
@@ -110,6 +111,14 @@ pub fn run_command_line(state: &mut State, line: &str) -> Vec<Cmd> {
                 vec![]
             }
         };
+    }
+    if first == "run" {
+        if state.read_only || state.activity.as_ref().is_some_and(|a| a.running()) {
+            return super::actions::on_dangerous(state, Action::RunCommand);
+        }
+        // The command is everything after "run", spacing kept.
+        let command = line.trim_start().strip_prefix("run").unwrap_or_default();
+        return super::sessions::confirm_run(state, command);
     }
     if first == "deploy" && !rest.is_empty() {
         if state.read_only {
