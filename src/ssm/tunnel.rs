@@ -158,7 +158,7 @@ pub async fn run(
     let _ = super::terminate(clients, &prepared.session_id).await;
     let code = status.as_ref().ok().and_then(|s| s.code());
     let (reason, ok) = if closed_by_us {
-        ("closed".to_string(), true)
+        ("closed on request".to_string(), true)
     } else {
         let why = last_output.map(|l| format!(": {l}")).unwrap_or_default();
         match code {

@@ -42,14 +42,25 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let age = if t.is_live() { age } else { "-".into() };
         lines.push(Line::from(vec![
             Span::raw(marker),
-            Span::styled(format!("{local:<16}"), theme.key()),
-            Span::raw(format!(" → {}:{} via {}  ", t.host, t.remote_port, t.via)),
+            Span::styled(format!("{local:<16} "), theme.key()),
             Span::styled(t.status_text(), style),
-            Span::raw(format!("  age {age} · {} connection(s)", t.connections)),
+            Span::raw(format!("  · age {age} · {} connection(s)", t.connections)),
         ]));
-        if let Some(s) = &t.session_id {
-            lines.push(dim(format!("    {} · session {s}", t.db), theme).into());
-        }
+        let session = t
+            .session_id
+            .as_deref()
+            .map(|s| format!(" · session {s}"))
+            .unwrap_or_default();
+        lines.push(
+            dim(
+                format!(
+                    "    → {}:{} ({}) via {}{session}",
+                    t.host, t.remote_port, t.db, t.via
+                ),
+                theme,
+            )
+            .into(),
+        );
     }
     lines.push(Line::default());
     lines.push(dim("quitting opsdeck closes every tunnel", theme).into());
