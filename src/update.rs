@@ -269,4 +269,6 @@ fn scroll_or_select(state: &mut State, delta: isize) -> Vec<Cmd> {
 #[cfg(test)]
 mod action_tests;
 #[cfg(test)]
+mod session_tests;
+#[cfg(test)]
 mod tests;

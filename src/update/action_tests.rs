@@ -14,25 +14,25 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-fn t0() -> DateTime<Utc> {
+pub(super) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 21, 3, 0, 0).unwrap()
 }
 
-fn key(c: char) -> Msg {
+pub(super) fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-fn code(code: KeyCode) -> Msg {
+pub(super) fn code(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn typed(s: &mut State, text: &str) {
+pub(super) fn typed(s: &mut State, text: &str) {
     for c in text.chars() {
         update(s, key(c));
     }
 }
 
-fn polled(panel: PanelId, data: PanelData) -> Msg {
+pub(super) fn polled(panel: PanelId, data: PanelData) -> Msg {
     Msg::Polled {
         panel,
         stack: "ha-web".into(),
@@ -41,7 +41,7 @@ fn polled(panel: PanelId, data: PanelData) -> Msg {
     }
 }
 
-fn group(min: i32, desired: i32, max: i32, in_service: usize) -> AutoScalingGroup {
+pub(super) fn group(min: i32, desired: i32, max: i32, in_service: usize) -> AutoScalingGroup {
     AutoScalingGroup {
         name: "web-asg".into(),
         min,
@@ -62,7 +62,7 @@ fn group(min: i32, desired: i32, max: i32, in_service: usize) -> AutoScalingGrou
 }
 
 /// A console focused on the capacity panel of a group min 1 / desired 2 / max 4.
-fn on_capacity(g: AutoScalingGroup) -> State {
+pub(super) fn on_capacity(g: AutoScalingGroup) -> State {
     let mut s = State::new("ha-web", "test", Arc::new(Keymap::builtin()), t0());
     update(
         &mut s,
@@ -78,7 +78,7 @@ fn on_capacity(g: AutoScalingGroup) -> State {
     s
 }
 
-fn db(multi_az: bool) -> Database {
+pub(super) fn db(multi_az: bool) -> Database {
     Database {
         identifier: "ha-web-db".into(),
         status: "available".into(),
@@ -96,7 +96,7 @@ fn db(multi_az: bool) -> Database {
     }
 }
 
-fn on_database(d: Database) -> State {
+pub(super) fn on_database(d: Database) -> State {
     let mut s = State::new("ha-web", "test", Arc::new(Keymap::builtin()), t0());
     update(
         &mut s,
@@ -115,7 +115,7 @@ fn on_database(d: Database) -> State {
     s
 }
 
-fn confirm(s: &State) -> &crate::state::Confirm {
+pub(super) fn confirm(s: &State) -> &crate::state::Confirm {
     match &s.overlay {
         Overlay::Confirm(c) => c,
         other => panic!("expected a confirmation, got {other:?}"),
