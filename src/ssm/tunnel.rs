@@ -83,9 +83,9 @@ pub enum Event {
 /// Reads one line of the plugin's output.
 pub fn parse_line(line: &str) -> Event {
     let line = line.trim();
-    if line.contains("Waiting for connections")
-        || (line.starts_with("Port ") && line.contains(" opened for session"))
-    {
+    // The plugin prints "Port N opened for sessionId X." and then "Waiting for connections...":
+    // the second is the one that means ready, and it comes once.
+    if line.contains("Waiting for connections") {
         Event::Listening
     } else if line.starts_with("Connection accepted") {
         Event::Connection
@@ -210,7 +210,7 @@ mod tests {
     fn plugin_output_is_understood() {
         assert_eq!(
             parse_line("Port 15432 opened for sessionId s-0123."),
-            Event::Listening
+            Event::Output("Port 15432 opened for sessionId s-0123.".into())
         );
         assert_eq!(parse_line("Waiting for connections...\n"), Event::Listening);
         assert_eq!(
