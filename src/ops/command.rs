@@ -128,6 +128,9 @@ pub fn output_lines(inv: &CommandInvocation) -> Vec<String> {
         .map(|c| format!(", exit {c}"))
         .unwrap_or_default();
     let mut lines = vec![format!("── {} {}{exit}", inv.instance_id, inv.status)];
+    if inv.stdout.trim().is_empty() && inv.stderr.trim().is_empty() {
+        lines.push("   (no output)".into());
+    }
     for (prefix, text) in [("", &inv.stdout), ("stderr: ", &inv.stderr)] {
         let all: Vec<&str> = text.lines().collect();
         for l in all.iter().take(MAX_LINES) {
@@ -239,6 +242,8 @@ mod tests {
         let lines = output_lines(&inv("i-1", "Success", Some(0), &long));
         assert_eq!(lines[0], "── i-1 Success, exit 0");
         assert_eq!(lines.len(), 1 + MAX_LINES + 1);
+        let quiet = output_lines(&inv("i-2", "Success", Some(0), ""));
+        assert_eq!(quiet, vec!["── i-2 Success, exit 0", "   (no output)"]);
         assert!(lines.last().unwrap().contains("60 more lines"));
     }
 }
