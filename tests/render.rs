@@ -145,3 +145,36 @@ fn colours_80x24() {
     assert!(!mask.contains('?'), "only the five accent colours: {mask}");
     insta::assert_snapshot!(format!("{}\n{mask}", text(&t)));
 }
+
+#[test]
+fn tunnels_list_and_badge() {
+    use opsdeck::state::{TunnelRow, TunnelStatus};
+    let mut s = incident();
+    let row = |id, port, status| TunnelRow {
+        id,
+        db: "ha-web-db".into(),
+        host: "ha-web-db.abc.us-east-1.rds.amazonaws.com".into(),
+        remote_port: 5432,
+        via: "i-0a1b2c3d4e5f60718".into(),
+        local_port: port,
+        session_id: Some(format!("oncall-0{id}a1b2c3")),
+        opened_at: s.now - chrono::Duration::seconds(125),
+        status,
+        connections: id as u32,
+    };
+    s.tunnels.push(row(1, Some(5432), TunnelStatus::Open));
+    s.tunnels.push(row(2, None, TunnelStatus::Starting));
+    let closed = TunnelStatus::Closed {
+        reason: "the plugin exited with code 255: TargetNotConnected".into(),
+        ok: false,
+    };
+    s.tunnels.push(row(3, Some(15432), closed));
+    s.tunnels.selected = 0;
+    s.overlay = Overlay::Tunnels;
+    insta::assert_snapshot!("tunnels_list", text(&draw(&s, 120, 30)));
+    s.overlay = Overlay::None;
+    s.flash = None;
+    let screen = text(&draw(&s, 160, 48));
+    let bottom = screen.lines().last().unwrap_or_default();
+    assert!(bottom.contains("⇄ 2 tunnels :5432 (T)"), "{bottom}");
+}
