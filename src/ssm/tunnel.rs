@@ -111,11 +111,18 @@ pub async fn run(
         // console hands over) never reaches a background tunnel; only opsdeck closes it.
         .process_group(0)
         .kill_on_drop(true);
-    // If opsdeck itself is killed (no chance to close), the kernel ends the plugin too: no
-    // orphan keeps a port open. SAFETY: prctl(2) is async-signal-safe; it runs in the child.
-    #[cfg(target_os = "linux")]
+    // SAFETY: signal(2) and prctl(2) are async-signal-safe; this runs in the forked child.
     unsafe {
         cmd.pre_exec(|| {
+            // Default handling of SIGINT whatever opsdeck ignores at the moment (a shell
+            // session in the foreground ignores it): closing relies on SIGINT.
+            for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+            // If opsdeck itself is killed (no chance to close), the kernel ends the plugin
+            // too: no orphan keeps a port open. (The parent here is the runtime's worker
+            // thread, which lives as long as opsdeck.)
+            #[cfg(target_os = "linux")]
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
             Ok(())
         });
@@ -133,21 +140,12 @@ pub async fn run(
     };
     let mut stdout = child.stdout.take().map(|s| BufReader::new(s).lines());
     let mut stderr = child.stderr.take().map(|s| BufReader::new(s).lines());
-    let mut last_output: Option<String> = None;
-    let mut note = |event: Event, last: &mut Option<String>| {
-        if let Event::Output(line) = &event {
-            if line.is_empty() {
-                return;
-            }
-            *last = Some(line.clone());
-        }
-        on_event(event);
-    };
+    let mut last = LastOutput::default();
     let closed_by_us;
     let status = loop {
         tokio::select! {
-            Some(line) = next_line(&mut stdout) => note(parse_line(&line), &mut last_output),
-            Some(line) = next_line(&mut stderr) => note(parse_line(&line), &mut last_output),
+            Some(line) = next_line(&mut stdout) => last.note(&line, false, &mut on_event),
+            Some(line) = next_line(&mut stderr) => last.note(&line, true, &mut on_event),
             status = child.wait() => { closed_by_us = false; break status; }
             _ = close.cancelled() => {
                 closed_by_us = true;
@@ -155,12 +153,23 @@ pub async fn run(
             }
         }
     };
+    // The exit can win the race against its last words (the error that explains it): read
+    // what is left in both pipes, bounded in case something else still holds them open.
+    let drain = async {
+        while let Some(line) = next_line_or_end(&mut stdout).await {
+            last.note(&line, false, &mut on_event);
+        }
+        while let Some(line) = next_line_or_end(&mut stderr).await {
+            last.note(&line, true, &mut on_event);
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
     let _ = super::terminate(clients, &prepared.session_id).await;
     let code = status.as_ref().ok().and_then(|s| s.code());
     let (reason, ok) = if closed_by_us {
         ("closed on request".to_string(), true)
     } else {
-        let why = last_output.map(|l| format!(": {l}")).unwrap_or_default();
+        let why = last.why().map(|l| format!(": {l}")).unwrap_or_default();
         match code {
             Some(c) => (format!("the plugin exited with code {c}{why}"), c == 0),
             None => (format!("the plugin was killed{why}"), false),
@@ -169,18 +178,53 @@ pub async fn run(
     on_event(Event::Closed { reason, ok });
 }
 
+/// The plugin's last words on each stream: an error on stderr explains an exit better than
+/// whatever stdout said last.
+#[derive(Default)]
+struct LastOutput {
+    stdout: Option<String>,
+    stderr: Option<String>,
+}
+
+impl LastOutput {
+    fn note(&mut self, line: &str, is_stderr: bool, on_event: &mut impl FnMut(Event)) {
+        let event = parse_line(line);
+        if let Event::Output(text) = &event {
+            if text.is_empty() {
+                return;
+            }
+            let slot = if is_stderr {
+                &mut self.stderr
+            } else {
+                &mut self.stdout
+            };
+            *slot = Some(text.clone());
+        }
+        on_event(event);
+    }
+
+    fn why(self) -> Option<String> {
+        self.stderr.or(self.stdout)
+    }
+}
+
+/// The next line of a pipe, `None` at its end (or once it was found closed).
+async fn next_line_or_end<R: tokio::io::AsyncBufRead + Unpin>(
+    lines: &mut Option<tokio::io::Lines<R>>,
+) -> Option<String> {
+    let line = lines.as_mut()?.next_line().await.ok().flatten();
+    if line.is_none() {
+        *lines = None;
+    }
+    line
+}
+
 /// The next line of a pipe; pending forever once it is closed, so `select!` stops asking.
 async fn next_line<R: tokio::io::AsyncBufRead + Unpin>(
     lines: &mut Option<tokio::io::Lines<R>>,
 ) -> Option<String> {
-    match lines {
-        Some(l) => match l.next_line().await {
-            Ok(Some(line)) => Some(line),
-            _ => {
-                *lines = None;
-                std::future::pending().await
-            }
-        },
+    match next_line_or_end(lines).await {
+        Some(line) => Some(line),
         None => std::future::pending().await,
     }
 }
