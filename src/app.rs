@@ -104,10 +104,11 @@ impl Core {
         self.effects.stop_all();
     }
 
-    /// Stops polling and closes every tunnel, waiting until their sessions are terminated.
+    /// Stops polling, closes every tunnel and finishes session clean-ups, waiting (bounded)
+    /// until their sessions are terminated.
     pub async fn shutdown(&mut self) {
         self.effects.stop_all();
-        self.effects.close_tunnels().await;
+        self.effects.close_sessions().await;
     }
 }
 
@@ -156,6 +157,11 @@ impl Drop for InputReader {
 /// After the terminal was away: its size may have changed, and everything is redrawn and
 /// refreshed.
 fn resumed(core: &mut Core, term: &mut tui::Term) -> Result<()> {
+    // The clock stood still while the terminal was away: without this, what `update` says
+    // next would be stamped with the old time and fade at the next tick.
+    core.apply(Msg::Tick {
+        now: chrono::Utc::now(),
+    });
     let size = term.size()?;
     core.apply(Msg::Resize {
         width: size.width,

@@ -66,8 +66,12 @@ fn target_label(ctx: &Context, global: &GlobalOpts, sandbox_endpoint: Option<&st
     if let Some(p) = &global.profile {
         parts.push(format!("profile {p}"));
     }
-    if let Some(e) = &global.endpoint_url {
-        parts.push(e.clone());
+    // The environment's endpoint too: nothing on screen may suggest real AWS when it is not.
+    let env_endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|e| !e.is_empty());
+    if let Some(e) = global.endpoint_url.clone().or(env_endpoint) {
+        parts.push(e);
     }
     parts.join(" · ")
 }

@@ -51,11 +51,14 @@ pub struct Effects {
     pollers: HashMap<PanelId, Poller>,
     /// Tunnel tasks by id: cancelling one closes it (interrupt, TerminateSession).
     tunnels: HashMap<u64, (CancellationToken, tokio::task::JoinHandle<()>)>,
+    /// TerminateSession calls under way: quitting waits for them, or a session the plugin
+    /// left open would stay open on AWS until its idle timeout.
+    cleanups: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// How long quitting waits for tunnels to close (each interrupts its plugin, waits up to 3 s,
 /// then calls TerminateSession).
-const TUNNELS_CLOSE_WITHIN: Duration = Duration::from_secs(8);
+const SESSIONS_CLOSE_WITHIN: Duration = Duration::from_secs(8);
 
 impl Effects {
     pub fn new(
@@ -76,6 +79,7 @@ impl Effects {
             stack: String::new(),
             pollers: HashMap::new(),
             tunnels: HashMap::new(),
+            cleanups: Vec::new(),
         }
     }
 
@@ -118,9 +122,10 @@ impl Effects {
             }
             Cmd::TerminateSession(session_id) => {
                 let (clients, id) = (self.clients.clone(), session_id.clone());
-                tokio::spawn(async move {
+                self.cleanups.retain(|t| !t.is_finished());
+                self.cleanups.push(tokio::spawn(async move {
                     let _ = crate::ssm::terminate(&clients, &id).await;
-                });
+                }));
             }
             Cmd::OpenTunnel {
                 id,
@@ -241,9 +246,10 @@ impl Effects {
     }
 
     /// Closes every tunnel and waits (bounded) until each has interrupted its plugin and
-    /// terminated its session: quitting leaves no plugin process or open session behind.
-    pub async fn close_tunnels(&mut self) {
-        let tasks: Vec<_> = self
+    /// terminated its session, and until pending TerminateSession calls are done: quitting
+    /// leaves no plugin process or open session behind.
+    pub async fn close_sessions(&mut self) {
+        let mut tasks: Vec<_> = self
             .tunnels
             .drain()
             .map(|(_, (close, task))| {
@@ -251,15 +257,16 @@ impl Effects {
                 task
             })
             .collect();
+        tasks.append(&mut self.cleanups);
         if tasks.is_empty() {
             return;
         }
         let all = futures::future::join_all(tasks);
-        if tokio::time::timeout(TUNNELS_CLOSE_WITHIN, all)
+        if tokio::time::timeout(SESSIONS_CLOSE_WITHIN, all)
             .await
             .is_err()
         {
-            tracing::warn!("tunnels did not close within {TUNNELS_CLOSE_WITHIN:?}");
+            tracing::warn!("sessions did not close within {SESSIONS_CLOSE_WITHIN:?}");
         }
     }
 
