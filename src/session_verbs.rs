@@ -190,18 +190,8 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
 pub async fn run_command(ctx: &Context, args: &RunArgs) -> Result<u8> {
     let command =
         crate::ops::command::validate(&args.command.join(" ")).map_err(|e| eyre!(UsageError(e)))?;
-    let resources = aws::stack::list_resources(&ctx.clients, &ctx.stack).await?;
-    let name = pick(
-        "Auto Scaling group",
-        "--group",
-        &resources.auto_scaling_groups,
-        args.group.as_deref(),
-    )?;
-    let group = aws::asg::describe_groups(&ctx.clients, std::slice::from_ref(&name))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| eyre!("Auto Scaling group {name} does not exist"))?;
+    let group = crate::verbs::stack_group(ctx, args.group.as_deref()).await?;
+    let name = group.name.clone();
     let instances = crate::ops::command::in_service_ids(&group);
     if instances.is_empty() {
         eprintln!("opsdeck: not sent: {name} has no instance in service");

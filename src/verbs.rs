@@ -164,19 +164,29 @@ pub(crate) fn pick(
     }
 }
 
-pub async fn scale_command(ctx: &Context, args: &ScaleArgs) -> Result<u8> {
+/// The stack's Auto Scaling group (the one named with `--group` when it has several), as
+/// described now.
+pub(crate) async fn stack_group(
+    ctx: &Context,
+    wanted: Option<&str>,
+) -> Result<crate::domain::AutoScalingGroup> {
     let resources = aws::stack::list_resources(&ctx.clients, &ctx.stack).await?;
     let name = pick(
         "Auto Scaling group",
         "--group",
         &resources.auto_scaling_groups,
-        args.group.as_deref(),
+        wanted,
     )?;
-    let group = aws::asg::describe_groups(&ctx.clients, std::slice::from_ref(&name))
+    aws::asg::describe_groups(&ctx.clients, std::slice::from_ref(&name))
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| eyre!("Auto Scaling group {name} does not exist"))?;
+        .ok_or_else(|| eyre!("Auto Scaling group {name} does not exist"))
+}
+
+pub async fn scale_command(ctx: &Context, args: &ScaleArgs) -> Result<u8> {
+    let group = stack_group(ctx, args.group.as_deref()).await?;
+    let name = group.name.clone();
     let req = scale::ScaleRequest {
         desired: Some(args.desired as i32),
         min: args.min.map(|v| v as i32),

@@ -7,14 +7,14 @@
 //! Each test has its own `TestHome` with its own background sandbox, so they run in parallel.
 mod common;
 
-use common::TestHome;
+use common::{TestHome, clients_for};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use opsdeck::action::Action;
 use opsdeck::app::{ConsoleOptions, Core};
 use opsdeck::audit::{Auditor, Outcome, Record};
+use opsdeck::aws::Clients;
 use opsdeck::aws::error::AwsErrorKind;
 use opsdeck::aws::request_log::RequestLog;
-use opsdeck::aws::{ClientOptions, Clients};
 use opsdeck::domain::AutoScalingGroup;
 use opsdeck::keymap::Keymap;
 use opsdeck::msg::Msg;
@@ -186,22 +186,6 @@ fn audit_after_create(home: &TestHome) -> Vec<Value> {
 // ---------------------------------------------------------------------------------------------
 // Helpers: the console core and in-process clients
 // ---------------------------------------------------------------------------------------------
-
-async fn clients_for(endpoint: &str, log: Option<RequestLog>, read_only: bool) -> Clients {
-    Clients::new(&ClientOptions {
-        endpoint_url: Some(endpoint.to_string()),
-        region: Some(opsdeck::sandbox::REGION.into()),
-        static_credentials: Some((
-            opsdeck::sandbox::ACCESS_KEY.into(),
-            opsdeck::sandbox::SECRET_KEY.into(),
-        )),
-        operation_timeout: Duration::from_secs(20),
-        request_log: log,
-        read_only,
-        ..Default::default()
-    })
-    .await
-}
 
 fn console_options(audit: &Path) -> ConsoleOptions {
     ConsoleOptions {

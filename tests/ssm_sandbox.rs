@@ -8,7 +8,7 @@
 //! instances it targeted. Each test has its own `TestHome` and sandbox, so they run in parallel.
 mod common;
 
-use common::TestHome;
+use common::{TestHome, clients_for};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use opsdeck::action::Action;
 use opsdeck::app::{ConsoleOptions, Core};
@@ -17,7 +17,7 @@ use opsdeck::aws::AwsError;
 use opsdeck::aws::error::AwsErrorKind;
 use opsdeck::aws::guard::is_read_operation;
 use opsdeck::aws::request_log::RequestLog;
-use opsdeck::aws::{self, ClientOptions, Clients};
+use opsdeck::aws::{self, Clients};
 use opsdeck::domain::AutoScalingGroup;
 use opsdeck::keymap::Keymap;
 use opsdeck::msg::Msg;
@@ -76,22 +76,6 @@ fn in_service_from_status(home: &TestHome) -> (String, BTreeSet<String>) {
     let ids = ids.filter(|i| i["lifecycle"] == "InService");
     let ids = ids.map(|i| i["id"].as_str().unwrap().into()).collect();
     (groups[0]["name"].as_str().unwrap().to_string(), ids)
-}
-
-async fn clients_for(endpoint: &str, log: Option<RequestLog>, read_only: bool) -> Clients {
-    Clients::new(&ClientOptions {
-        endpoint_url: Some(endpoint.to_string()),
-        region: Some(opsdeck::sandbox::REGION.into()),
-        static_credentials: Some((
-            opsdeck::sandbox::ACCESS_KEY.into(),
-            opsdeck::sandbox::SECRET_KEY.into(),
-        )),
-        operation_timeout: Duration::from_secs(20),
-        request_log: log,
-        read_only,
-        ..Default::default()
-    })
-    .await
 }
 
 /// Every command the emulator received: (instance ids as moto stored them, `commands`).

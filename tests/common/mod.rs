@@ -102,3 +102,25 @@ impl Drop for TestHome {
         }
     }
 }
+
+/// In-process clients on a sandbox endpoint (its dummy credentials), optionally counting
+/// requests and optionally read-only.
+pub async fn clients_for(
+    endpoint: &str,
+    log: Option<opsdeck::aws::request_log::RequestLog>,
+    read_only: bool,
+) -> opsdeck::aws::Clients {
+    opsdeck::aws::Clients::new(&opsdeck::aws::ClientOptions {
+        endpoint_url: Some(endpoint.to_string()),
+        region: Some(opsdeck::sandbox::REGION.into()),
+        static_credentials: Some((
+            opsdeck::sandbox::ACCESS_KEY.into(),
+            opsdeck::sandbox::SECRET_KEY.into(),
+        )),
+        operation_timeout: std::time::Duration::from_secs(20),
+        request_log: log,
+        read_only,
+        ..Default::default()
+    })
+    .await
+}
