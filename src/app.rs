@@ -105,10 +105,16 @@ impl Core {
     }
 
     /// Stops polling, closes every tunnel and finishes session clean-ups, waiting (bounded)
-    /// until their sessions are terminated.
-    pub async fn shutdown(&mut self) {
+    /// until their sessions are terminated. A shell session that became ready after the
+    /// quit (its message never handled) is terminated too. False if some did not close.
+    pub async fn shutdown(&mut self) -> bool {
         self.effects.stop_all();
-        self.effects.close_sessions().await;
+        while let Ok(msg) = self.rx.try_recv() {
+            if let Msg::ShellReady(Ok(prepared)) = msg {
+                self.effects.terminate_session(&prepared.session_id);
+            }
+        }
+        self.effects.close_sessions().await
     }
 }
 
@@ -116,13 +122,14 @@ impl Core {
 /// gets the keyboard back).
 struct InputReader {
     stop: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl InputReader {
     fn spawn(tx: UnboundedSender<Msg>) -> InputReader {
         let stop = CancellationToken::new();
         let token = stop.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut events = EventStream::new();
             loop {
                 let event = tokio::select! {
@@ -144,7 +151,14 @@ impl InputReader {
                 }
             }
         });
-        InputReader { stop }
+        InputReader { stop, task }
+    }
+
+    /// Stops reading and waits until the reader (and its event stream) is gone, so nothing
+    /// of opsdeck's reads the keyboard once a child owns it.
+    async fn stop(mut self) {
+        self.stop.cancel();
+        let _ = tokio::time::timeout(Duration::from_secs(1), &mut self.task).await;
     }
 }
 
@@ -173,8 +187,12 @@ fn resumed(core: &mut Core, term: &mut tui::Term) -> Result<()> {
 
 /// Runs a shell session's plugin with the terminal: main screen, start-up settings, typed
 /// signals to the session only. A session that ended within seconds (an error, usually)
-/// keeps its output on screen until a key is pressed.
-async fn hand_over(prepared: &crate::ssm::Prepared) -> crate::ssm::shell::Ended {
+/// keeps its output on screen until a key is pressed. `terminated` (SIGTERM, SIGHUP) ends
+/// the plugin and the wait.
+async fn hand_over(
+    prepared: &crate::ssm::Prepared,
+    terminated: &CancellationToken,
+) -> crate::ssm::shell::Ended {
     tui::release();
     if let Some(advice) = &prepared.advice {
         println!("opsdeck: {advice}");
@@ -183,26 +201,33 @@ async fn hand_over(prepared: &crate::ssm::Prepared) -> crate::ssm::shell::Ended 
         "opsdeck: session {} on {}. Ctrl-C, Ctrl-\\ and Ctrl-Z go to the remote shell; `exit` returns to opsdeck.",
         prepared.session_id, prepared.target
     );
-    let ended = crate::ssm::shell::run_foreground(prepared).await;
-    if ended.was_short() {
-        tui::wait_for_key(&format!(
-            "opsdeck: {} · press any key to return to the console",
-            ended.summary()
-        ))
+    let ended = crate::ssm::shell::run_foreground(prepared, terminated).await;
+    if ended.was_short() && !terminated.is_cancelled() {
+        tui::wait_for_key(
+            &format!(
+                "opsdeck: {} · press any key to return to the console",
+                ended.summary()
+            ),
+            terminated,
+        )
         .await;
     }
     ended
 }
 
-/// SIGTERM and SIGHUP (terminal closed) quit cleanly, restoring the terminal.
-fn forward_signals(tx: UnboundedSender<Msg>) {
+/// SIGTERM and SIGHUP (terminal closed) quit cleanly, restoring the terminal and closing
+/// sessions, whatever is running; `terminated` also ends a shell session in progress.
+fn forward_signals(tx: UnboundedSender<Msg>, terminated: CancellationToken) {
     use tokio::signal::unix::{SignalKind, signal};
     for kind in [SignalKind::terminate(), SignalKind::hangup()] {
-        let tx = tx.clone();
+        let (tx, terminated) = (tx.clone(), terminated.clone());
         if let Ok(mut s) = signal(kind) {
             tokio::spawn(async move {
-                if s.recv().await.is_some() {
-                    let _ = tx.send(Msg::Action(crate::action::Action::Quit));
+                while s.recv().await.is_some() {
+                    terminated.cancel();
+                    if tx.send(Msg::Terminated).is_err() {
+                        return;
+                    }
                 }
             });
         }
@@ -220,7 +245,11 @@ pub async fn run(clients: Clients, options: ConsoleOptions) -> Result<()> {
     if core.state.tunnels.live() > 0 {
         eprintln!("opsdeck: closing {} tunnel(s)…", core.state.tunnels.live());
     }
-    core.shutdown().await;
+    if !core.shutdown().await {
+        eprintln!(
+            "opsdeck: some sessions did not close in time; they end at their idle timeout on AWS (session ids in the log)"
+        );
+    }
     result
 }
 
@@ -231,7 +260,8 @@ async fn run_loop(core: &mut Core, term: &mut tui::Term) -> Result<()> {
         height: size.height,
     });
     let mut input = InputReader::spawn(core.sender());
-    forward_signals(core.sender());
+    let terminated = CancellationToken::new();
+    forward_signals(core.sender(), terminated.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -262,19 +292,27 @@ async fn run_loop(core: &mut Core, term: &mut tui::Term) -> Result<()> {
                 match cmd {
                     Cmd::Quit => return Ok(()),
                     Cmd::Suspend => {
-                        drop(input);
+                        input.stop().await;
                         tui::suspend(term)?;
                         input = InputReader::spawn(core.sender());
                         resumed(core, term)?;
                     }
                     Cmd::HandOver(prepared) => {
                         // Nothing may read the keyboard while the session owns it.
-                        drop(input);
-                        let ended = hand_over(&prepared).await;
+                        input.stop().await;
+                        let ended = hand_over(&prepared, &terminated).await;
+                        // The session's clean-up (TerminateSession) is on its way before the
+                        // terminal is touched: reclaiming a hung-up terminal fails.
+                        core.apply(Msg::Tick {
+                            now: chrono::Utc::now(),
+                        });
+                        core.apply(Msg::ShellEnded(ended));
+                        if terminated.is_cancelled() {
+                            return Ok(());
+                        }
                         tui::reclaim(term)?;
                         input = InputReader::spawn(core.sender());
                         resumed(core, term)?;
-                        core.apply(Msg::ShellEnded(ended));
                     }
                     _ => {}
                 }

@@ -12,6 +12,8 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc::UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
+mod sessions;
+
 /// The longest a failing panel waits between tries, however many failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -49,16 +51,9 @@ pub struct Effects {
     poll_timeout: Duration,
     stack: String,
     pollers: HashMap<PanelId, Poller>,
-    /// Tunnel tasks by id: cancelling one closes it (interrupt, TerminateSession).
-    tunnels: HashMap<u64, (CancellationToken, tokio::task::JoinHandle<()>)>,
-    /// TerminateSession calls under way: quitting waits for them, or a session the plugin
-    /// left open would stay open on AWS until its idle timeout.
-    cleanups: Vec<tokio::task::JoinHandle<()>>,
+    /// Shells being started, tunnels, TerminateSession clean-ups.
+    sessions: sessions::Sessions,
 }
-
-/// How long quitting waits for tunnels to close (each interrupts its plugin, waits up to 3 s,
-/// then calls TerminateSession).
-const SESSIONS_CLOSE_WITHIN: Duration = Duration::from_secs(8);
 
 impl Effects {
     pub fn new(
@@ -69,6 +64,7 @@ impl Effects {
         auditor: crate::audit::Auditor,
         sandbox: bool,
     ) -> Effects {
+        let sessions = sessions::Sessions::new(clients.clone(), tx.clone());
         Effects {
             clients,
             auditor,
@@ -78,8 +74,7 @@ impl Effects {
             poll_timeout,
             stack: String::new(),
             pollers: HashMap::new(),
-            tunnels: HashMap::new(),
-            cleanups: Vec::new(),
+            sessions,
         }
     }
 
@@ -109,35 +104,15 @@ impl Effects {
             Cmd::RefreshAll => self.pollers.values().for_each(|p| p.refresh.notify_one()),
             Cmd::Quit => self.stop_all(),
             Cmd::Suspend | Cmd::HandOver(_) => {}
-            Cmd::StartShell { instance } => {
-                let (clients, tx) = (self.clients.clone(), self.tx.clone());
-                let request = crate::ssm::shell::request(instance);
-                tokio::spawn(async move {
-                    let result = crate::ssm::prepare(&clients, &request)
-                        .await
-                        .map(Box::new)
-                        .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::ShellReady(result));
-                });
-            }
-            Cmd::TerminateSession(session_id) => {
-                let (clients, id) = (self.clients.clone(), session_id.clone());
-                self.cleanups.retain(|t| !t.is_finished());
-                self.cleanups.push(tokio::spawn(async move {
-                    let _ = crate::ssm::terminate(&clients, &id).await;
-                }));
-            }
+            Cmd::StartShell { instance } => self.sessions.start_shell(instance),
+            Cmd::TerminateSession(id) => self.sessions.terminate(id),
             Cmd::OpenTunnel {
                 id,
                 host,
                 remote_port,
                 via,
-            } => self.open_tunnel(*id, host, *remote_port, via),
-            Cmd::CloseTunnel(id) => {
-                if let Some((close, _)) = self.tunnels.get(id) {
-                    close.cancel();
-                }
-            }
+            } => self.sessions.open_tunnel(*id, host, *remote_port, via),
+            Cmd::CloseTunnel(id) => self.sessions.close_tunnel(*id),
             Cmd::Review(request) => {
                 let (clients, tx, stack) =
                     (self.clients.clone(), self.tx.clone(), self.stack.clone());
@@ -202,72 +177,15 @@ impl Effects {
         }
     }
 
-    fn open_tunnel(&mut self, id: u64, host: &str, remote_port: u16, via: &str) {
-        use crate::msg::TunnelUpdate;
-        use crate::ssm::tunnel;
-        let (clients, tx) = (self.clients.clone(), self.tx.clone());
-        let close = CancellationToken::new();
-        let token = close.clone();
-        let (host, via) = (host.to_string(), via.to_string());
-        let task = tokio::spawn(async move {
-            let send = |update| {
-                let _ = tx.send(Msg::Tunnel { id, update });
-            };
-            let closed =
-                |reason: String| TunnelUpdate::Event(tunnel::Event::Closed { reason, ok: false });
-            let local_port = match tunnel::choose_local_port(None, remote_port) {
-                Ok(p) => p,
-                Err(e) => return send(closed(e)),
-            };
-            send(TunnelUpdate::Port(local_port));
-            let spec = tunnel::Spec {
-                instance: via,
-                host,
-                remote_port,
-                local_port,
-            };
-            // Not abandoned half-way when closed early: StartSession may already have opened
-            // a session that must be terminated.
-            let prepared = match crate::ssm::prepare(&clients, &spec.request()).await {
-                Ok(p) => p,
-                Err(e) => return send(closed(e.to_string())),
-            };
-            send(TunnelUpdate::Session(prepared.session_id.clone()));
-            if token.is_cancelled() {
-                let _ = crate::ssm::terminate(&clients, &prepared.session_id).await;
-                return send(closed("closed before it opened".into()));
-            }
-            tunnel::run(&clients, &prepared, token, |event| {
-                send(TunnelUpdate::Event(event));
-            })
-            .await;
-        });
-        self.tunnels.insert(id, (close, task));
+    /// Closes every session (see `sessions::Sessions::close_all`); false if some did not
+    /// close in time.
+    pub async fn close_sessions(&mut self) -> bool {
+        self.sessions.close_all().await
     }
 
-    /// Closes every tunnel and waits (bounded) until each has interrupted its plugin and
-    /// terminated its session, and until pending TerminateSession calls are done: quitting
-    /// leaves no plugin process or open session behind.
-    pub async fn close_sessions(&mut self) {
-        let mut tasks: Vec<_> = self
-            .tunnels
-            .drain()
-            .map(|(_, (close, task))| {
-                close.cancel();
-                task
-            })
-            .collect();
-        tasks.append(&mut self.cleanups);
-        if tasks.is_empty() {
-            return;
-        }
-        let all = futures::future::join_all(tasks);
-        if tokio::time::timeout(SESSIONS_CLOSE_WITHIN, all)
-            .await
-            .is_err()
-        {
-            tracing::warn!("sessions did not close within {SESSIONS_CLOSE_WITHIN:?}");
-        }
+    /// TerminateSession for a session nobody will use (found unclaimed at quit).
+    pub fn terminate_session(&mut self, session_id: &str) {
+        self.sessions.terminate(session_id);
     }
 
     pub fn stop_all(&mut self) {

@@ -12,6 +12,13 @@ pub fn init(level: &str) -> Result<WorkerGuard> {
             "--log-level {level:?} is not a valid filter: use error, warn, info, debug or trace"
         )
     })?;
+    // At trace level the SDK logs whole response bodies, and StartSession's holds the
+    // session's bearer token: that one module stays at debug whatever was asked for.
+    let filter = filter.add_directive(
+        "aws_smithy_runtime::client::orchestrator::http=debug"
+            .parse()
+            .expect("a valid directive"),
+    );
     let dir = crate::paths::state_dir()?;
     let appender = tracing_appender::rolling::never(&dir, "opsdeck.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);

@@ -81,6 +81,8 @@ pub enum Msg {
         id: u64,
         result: Result<Verdict, AwsError>,
     },
+    /// SIGTERM or SIGHUP: quit now, whatever runs (tunnels and sessions are still closed).
+    Terminated,
     /// A shell session is started on AWS and its plugin ready to run (or why not).
     ShellReady(Result<Box<crate::ssm::Prepared>, String>),
     /// The shell's plugin ended and the console has the terminal back.

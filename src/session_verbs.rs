@@ -19,6 +19,33 @@ async fn stack_groups(ctx: &Context) -> Result<Vec<AutoScalingGroup>> {
     Ok(aws::asg::describe_groups(&ctx.clients, &resources.auto_scaling_groups).await?)
 }
 
+/// A token cancelled when opsdeck is told to end: SIGTERM, SIGHUP (the terminal closed) and,
+/// with `ctrl_c`, SIGINT. Listening also keeps those signals from killing opsdeck while a
+/// session is being opened, which would leave it open on AWS.
+fn cancelled_by_signals(ctrl_c: bool) -> CancellationToken {
+    use tokio::signal::unix::{SignalKind, signal};
+    let token = CancellationToken::new();
+    let mut kinds = vec![SignalKind::terminate(), SignalKind::hangup()];
+    if ctrl_c {
+        kinds.push(SignalKind::interrupt());
+    }
+    for kind in kinds {
+        if let Ok(mut s) = signal(kind) {
+            let token = token.clone();
+            tokio::spawn(async move {
+                if s.recv().await.is_some() {
+                    token.cancel();
+                }
+            });
+        }
+    }
+    token
+}
+
+fn hang_up_or_terminate() -> CancellationToken {
+    cancelled_by_signals(false)
+}
+
 fn refuse_read_only(ctx: &Context) -> Option<u8> {
     ctx.clients.read_only.then(|| {
         eprintln!("opsdeck: {}", ssm::READ_ONLY_REFUSAL);
@@ -59,6 +86,7 @@ pub async fn ssm_command(ctx: &Context, args: &SsmArgs) -> Result<u8> {
             })?
         }
     };
+    let interrupted = cancelled_by_signals(true);
     let prepared = match ssm::prepare(&ctx.clients, &shell::request(&instance)).await {
         Ok(p) => p,
         Err(e) => {
@@ -66,6 +94,14 @@ pub async fn ssm_command(ctx: &Context, args: &SsmArgs) -> Result<u8> {
             return Ok(exit::FAILED);
         }
     };
+    if interrupted.is_cancelled() {
+        let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
+        eprintln!(
+            "opsdeck: interrupted; session {} terminated",
+            prepared.session_id
+        );
+        return Ok(130);
+    }
     if let Some(advice) = &prepared.advice {
         eprintln!("opsdeck: {advice}");
     }
@@ -73,7 +109,7 @@ pub async fn ssm_command(ctx: &Context, args: &SsmArgs) -> Result<u8> {
         "opsdeck: session {} on {instance} (Ctrl-C, Ctrl-\\ and Ctrl-Z go to the remote shell; `exit` ends it)",
         prepared.session_id
     );
-    let ended = shell::run_foreground(&prepared).await;
+    let ended = shell::run_foreground(&prepared, &hang_up_or_terminate()).await;
     if ended.needs_terminate() {
         let _ = ssm::terminate(&ctx.clients, &ended.session_id).await;
     }
@@ -122,8 +158,8 @@ pub async fn tunnel_spec(
         }
     };
     let remote_port = u16::try_from(port).map_err(|_| eyre!("{id} reports port {port}"))?;
-    let local_port =
-        tunnel::choose_local_port(local_port, remote_port).map_err(|e| eyre!(UsageError(e)))?;
+    let local_port = tunnel::choose_local_port(local_port, remote_port, &[])
+        .map_err(|e| eyre!(UsageError(e)))?;
     Ok(tunnel::Spec {
         instance,
         host: host.clone(),
@@ -144,6 +180,8 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
         args.local_port,
     )
     .await?;
+    // Ctrl-C (or SIGTERM, SIGHUP) closes the tunnel, also while it is being opened.
+    let close = cancelled_by_signals(true);
     let prepared = match ssm::prepare(&ctx.clients, &spec.request()).await {
         Ok(p) => p,
         Err(e) => {
@@ -151,6 +189,14 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
             return Ok(exit::FAILED);
         }
     };
+    if close.is_cancelled() {
+        let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
+        eprintln!(
+            "opsdeck: interrupted; session {} terminated",
+            prepared.session_id
+        );
+        return Ok(130);
+    }
     if let Some(advice) = &prepared.advice {
         eprintln!("opsdeck: {advice}");
     }
@@ -159,13 +205,6 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
         spec.describe(),
         prepared.session_id
     );
-    let close = CancellationToken::new();
-    let on_ctrl_c = close.clone();
-    let watcher = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_ctrl_c.cancel();
-        }
-    });
     let mut ok = false;
     let local_port = spec.local_port;
     tunnel::run(&ctx.clients, &prepared, close, |event| match event {
@@ -182,7 +221,6 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
         }
     })
     .await;
-    watcher.abort();
     Ok(if ok { exit::OK } else { exit::FAILED })
 }
 

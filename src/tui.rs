@@ -1,6 +1,7 @@
 //! The terminal's lifecycle, and only here: enter (raw mode, alternate screen, hidden cursor),
-//! restore (exactly undone), suspend to the shell and resume, and a panic hook that restores
-//! the terminal before the report is printed.
+//! restore (exactly undone), suspend to the shell and resume, hand the terminal to a child
+//! (a session's plugin) and take it back with the start-up settings, and a panic hook that
+//! restores the terminal before the report is printed.
 use color_eyre::eyre::Result;
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
@@ -117,25 +118,54 @@ pub fn reclaim(term: &mut Term) -> Result<()> {
 }
 
 /// Prints `prompt` and waits for one key press (raw mode only while waiting), so output a
-/// child printed just before it ended can be read before the console covers it.
-pub async fn wait_for_key(prompt: &str) {
+/// child printed just before it ended can be read before the console covers it. Also ends
+/// when the terminal hangs up or `stop` is cancelled: it never waits on a dead terminal.
+pub async fn wait_for_key(prompt: &str, stop: &tokio_util::sync::CancellationToken) {
     use std::io::Write;
     let mut out = stdout();
     let _ = write!(out, "\r\n\x1b[7m {prompt} \x1b[0m");
     let _ = out.flush();
-    let _ = tokio::task::spawn_blocking(|| {
+    let stop = stop.clone();
+    let _ = tokio::task::spawn_blocking(move || {
         if terminal::enable_raw_mode().is_err() {
             return;
         }
-        loop {
-            match crossterm::event::read() {
-                Ok(crossterm::event::Event::Key(k))
-                    if k.kind == crossterm::event::KeyEventKind::Press =>
-                {
+        // poll(2) on stdin rather than crossterm's reader: a hung-up terminal reads 0 bytes
+        // forever, and the reader would spin instead of returning.
+        let mut fd = libc::pollfd {
+            fd: libc::STDIN_FILENO,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        while !stop.is_cancelled() {
+            // SAFETY: one pollfd we own; a 200 ms timeout so `stop` is seen.
+            let ready = unsafe { libc::poll(&mut fd, 1, 200) };
+            if ready < 0
+                && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
+            {
+                break;
+            }
+            if ready > 0 {
+                if fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
                     break;
                 }
-                Ok(_) => continue,
-                Err(_) => break,
+                // One key: a plain character is one byte, and what was typed after it stays
+                // for the console (a quick "any key, then q" quits); an escape sequence (an
+                // arrow, a function key) is consumed whole so none of it leaks as keys.
+                let mut byte = [0u8; 1];
+                // SAFETY: reads into a buffer we own.
+                let n = unsafe { libc::read(libc::STDIN_FILENO, byte.as_mut_ptr().cast(), 1) };
+                if n == 1 && byte[0] == 0x1b {
+                    let mut rest = [0u8; 64];
+                    fd.revents = 0;
+                    // SAFETY: as above; poll with no wait, then read what is already there.
+                    if unsafe { libc::poll(&mut fd, 1, 20) } > 0 {
+                        let _ = unsafe {
+                            libc::read(libc::STDIN_FILENO, rest.as_mut_ptr().cast(), rest.len())
+                        };
+                    }
+                }
+                break;
             }
         }
         let _ = terminal::disable_raw_mode();
@@ -154,6 +184,7 @@ const TYPED_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGQUIT, libc::SIGT
 /// afterwards, even if the child died without restoring its own.
 pub async fn run_in_foreground(
     mut cmd: tokio::process::Command,
+    stop: &tokio_util::sync::CancellationToken,
 ) -> std::io::Result<std::process::ExitStatus> {
     cmd.stdin(std::process::Stdio::inherit())
         .stdout(std::process::Stdio::inherit())
@@ -170,7 +201,26 @@ pub async fn run_in_foreground(
     }
     let ignored = IgnoredSignals::ignore(&TYPED_SIGNALS);
     let status = match cmd.spawn() {
-        Ok(mut child) => child.wait().await,
+        Ok(mut child) => {
+            tokio::select! {
+                status = child.wait() => status,
+                _ = stop.cancelled() => {
+                    // opsdeck is told to end (SIGTERM, or the terminal hung up): so is the
+                    // session's plugin, with a kill if it does not go within 3 s.
+                    if let Some(pid) = child.id() {
+                        // SAFETY: kill(2) on our own unreaped child.
+                        unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM); }
+                    }
+                    match tokio::time::timeout(std::time::Duration::from_secs(3), child.wait()).await {
+                        Ok(status) => status,
+                        Err(_) => {
+                            let _ = child.kill().await;
+                            child.wait().await
+                        }
+                    }
+                }
+            }
+        }
         Err(e) => Err(e),
     };
     drop(ignored);

@@ -57,6 +57,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             vec![]
         }
         Msg::Finished { id, result } => actions::finished(state, id, result),
+        Msg::Terminated => {
+            state.quitting = true;
+            sessions::close_all_on_quit(state);
+            vec![Cmd::Quit]
+        }
         Msg::ShellReady(result) => sessions::shell_ready(state, result),
         Msg::ShellEnded(ended) => sessions::shell_ended(state, ended),
         Msg::Tunnel { id, update } => sessions::tunnel_update(state, id, update),

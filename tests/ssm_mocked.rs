@@ -177,7 +177,7 @@ async fn a_new_plugin_is_run_as_the_aws_cli_runs_it_and_a_failed_shell_is_termin
         "1.2.764.0 is the recommended version"
     );
 
-    let ended = shell::run_foreground(&prepared).await;
+    let ended = shell::run_foreground(&prepared, &CancellationToken::new()).await;
     assert_eq!((ended.exit_code, &ended.spawn_error), (Some(255), &None));
     assert_eq!(ended.session_id, "s-new0001");
     assert!(ended.needs_terminate());
@@ -230,7 +230,7 @@ async fn an_old_plugin_gets_the_session_as_its_first_argument_and_the_profile() 
         "{advice}"
     );
 
-    let ended = shell::run_foreground(&prepared).await;
+    let ended = shell::run_foreground(&prepared, &CancellationToken::new()).await;
     assert_eq!(ended.exit_code, Some(255));
     let rec = fake.record();
     let response = json(&rec["arg1"]);
@@ -298,7 +298,7 @@ async fn a_plugin_that_cannot_start_after_start_session_leaves_a_session_to_term
         .unwrap();
     assert_eq!(start.num_calls(), 1);
 
-    let ended = shell::run_foreground(&prepared).await;
+    let ended = shell::run_foreground(&prepared, &CancellationToken::new()).await;
     let why = ended.spawn_error.clone().expect("the plugin did not start");
     assert!(why.contains("Permission denied"), "{why}");
     assert_eq!(ended.exit_code, None);
@@ -368,7 +368,7 @@ async fn a_tunnel_listens_accepts_and_closes_leaving_no_process_port_or_session(
     let clients = clients(&[&start, &terminate]).await;
     let fake = Fake::with(&[]);
     // Remote port 0: a port the OS picks, never one another test or process may want.
-    let port = tunnel::choose_local_port(None, 0).unwrap();
+    let port = tunnel::choose_local_port(None, 0, &[]).unwrap();
     let prepared = ssm::prepare_with(&clients, &tunnel_spec(port).request(), fake.plugin().await)
         .await
         .unwrap();
@@ -432,7 +432,7 @@ async fn a_tunnel_whose_plugin_exits_says_why_and_terminates_its_session() {
     let (start, terminate) = rules("s-tunfail1");
     let clients = clients(&[&start, &terminate]).await;
     let fake = Fake::with(&[("FAKE_SMP_MODE", "fail")]);
-    let port = tunnel::choose_local_port(None, 0).unwrap();
+    let port = tunnel::choose_local_port(None, 0, &[]).unwrap();
     let prepared = ssm::prepare_with(&clients, &tunnel_spec(port).request(), fake.plugin().await)
         .await
         .unwrap();

@@ -209,7 +209,10 @@ fn headless_run_without_consent_or_command_sends_nothing() {
     let (code, out, err) = sandbox(&home, &["run", "--yes", "--", "  "]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("no command given"), "{err}");
-    assert!(err.contains("`run -- uptime`"), "names the fix: {err}");
+    assert!(
+        err.contains("`opsdeck run -- uptime`"),
+        "names the fix: {err}"
+    );
     // A usage error is not an attempted action: nothing more is audited.
     assert_eq!(audit_after_create(&home).len(), 1);
 

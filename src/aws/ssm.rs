@@ -48,13 +48,16 @@ pub async fn start_session(
             format!("the answer has no {field}"),
         )
     };
+    let session_id = out.session_id().ok_or_else(|| missing("SessionId"))?;
+    let (Some(token_value), Some(stream_url)) = (out.token_value(), out.stream_url()) else {
+        // A session nobody can use: end it rather than leave it open until its timeout.
+        let _ = terminate_session(clients, session_id).await;
+        return Err(missing("TokenValue or StreamUrl"));
+    };
     Ok(StartedSession {
-        session_id: out.session_id().ok_or_else(|| missing("SessionId"))?.into(),
-        token_value: out
-            .token_value()
-            .ok_or_else(|| missing("TokenValue"))?
-            .into(),
-        stream_url: out.stream_url().ok_or_else(|| missing("StreamUrl"))?.into(),
+        session_id: session_id.into(),
+        token_value: token_value.into(),
+        stream_url: stream_url.into(),
         endpoint_url,
     })
 }
@@ -89,6 +92,9 @@ pub async fn send_shell_command(
         .parameters("commands", vec![command.to_string()])
         .parameters("executionTimeout", vec![timeout_secs.to_string()])
         .comment(comment.chars().take(100).collect::<String>())
+        // Delivery: an instance that cannot take it within 30 s (the minimum) never runs it,
+        // so the command cannot start long after opsdeck reported on it.
+        .timeout_seconds(30)
         .send()
         .await
         .map_err(aws_err("SendCommand"))?;

@@ -28,9 +28,15 @@ pub fn in_service_ids(group: &AutoScalingGroup) -> Vec<String> {
 
 /// Checks a command line before it is confirmed.
 pub fn validate(command: &str) -> Result<String, String> {
+    // `:run -- uptime` in the console, as the headless verb is written: the `--` is not
+    // part of the command.
     let command = command.trim();
-    if command.is_empty() {
-        return Err("no command given: `run -- CMD` (for example `run -- uptime`)".into());
+    let command = command.strip_prefix("-- ").unwrap_or(command).trim();
+    if command.is_empty() || command == "--" {
+        return Err(
+            "no command given: name it after run (`opsdeck run -- uptime`, or `:run uptime` in the console)"
+                .into(),
+        );
     }
     Ok(command.to_string())
 }
@@ -127,17 +133,29 @@ pub fn output_lines(inv: &CommandInvocation) -> Vec<String> {
         .exit_code
         .map(|c| format!(", exit {c}"))
         .unwrap_or_default();
-    let mut lines = vec![format!("── {} {}{exit}", inv.instance_id, inv.status)];
+    // Why it failed (Undeliverable, DeliveryTimedOut, ExecutionTimedOut...) when it did.
+    let detail = inv
+        .status_details
+        .as_deref()
+        .filter(|d| *d != inv.status && !d.is_empty())
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
+    let mut lines = vec![format!(
+        "── {} {}{detail}{exit}",
+        inv.instance_id, inv.status
+    )];
     if inv.stdout.trim().is_empty() && inv.stderr.trim().is_empty() {
         lines.push("   (no output)".into());
     }
+    // The last lines: an error is usually at the end.
     for (prefix, text) in [("", &inv.stdout), ("stderr: ", &inv.stderr)] {
         let all: Vec<&str> = text.lines().collect();
-        for l in all.iter().take(MAX_LINES) {
-            lines.push(format!("   {prefix}{l}"));
+        let skipped = all.len().saturating_sub(MAX_LINES);
+        if skipped > 0 {
+            lines.push(format!("   {prefix}… {skipped} earlier lines"));
         }
-        if all.len() > MAX_LINES {
-            lines.push(format!("   {prefix}… {} more lines", all.len() - MAX_LINES));
+        for l in &all[skipped..] {
+            lines.push(format!("   {prefix}{l}"));
         }
     }
     lines
@@ -244,6 +262,12 @@ mod tests {
         assert_eq!(lines.len(), 1 + MAX_LINES + 1);
         let quiet = output_lines(&inv("i-2", "Success", Some(0), ""));
         assert_eq!(quiet, vec!["── i-2 Success, exit 0", "   (no output)"]);
-        assert!(lines.last().unwrap().contains("60 more lines"));
+        assert_eq!(lines[1], "   … 60 earlier lines");
+        assert_eq!(lines.last().unwrap(), "   line 99");
+        let mut failed = inv("i-3", "Failed", None, "");
+        failed.status_details = Some("Undeliverable".into());
+        assert_eq!(output_lines(&failed)[0], "── i-3 Failed (Undeliverable)");
+        assert_eq!(validate(" -- uptime ").unwrap(), "uptime");
+        assert!(validate("--").is_err());
     }
 }

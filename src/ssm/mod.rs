@@ -30,7 +30,14 @@ impl std::fmt::Display for PrepareError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PrepareError::Plugin(e) => e.fmt(f),
-            PrepareError::Aws(e) => write!(f, "{e} ({})", e.hint()),
+            PrepareError::Aws(e) => match e.code.as_deref() {
+                // The commonest Session Manager failures: the instance is not managed.
+                Some("TargetNotConnected" | "InvalidInstanceId") => write!(
+                    f,
+                    "{e} (the instance's SSM agent is not connected: it needs an instance profile with AmazonSSMManagedInstanceCore and a route to the ssm, ssmmessages and ec2messages endpoints, through a NAT gateway or VPC endpoints)"
+                ),
+                _ => write!(f, "{e} ({})", e.hint()),
+            },
         }
     }
 }

@@ -60,10 +60,13 @@ impl Ended {
 }
 
 /// Runs the plugin with the terminal. The caller must have released the terminal (the
-/// console) or never taken it (headless).
-pub async fn run_foreground(prepared: &Prepared) -> Ended {
+/// console) or never taken it (headless). `stop` (opsdeck told to terminate) ends it.
+pub async fn run_foreground(
+    prepared: &Prepared,
+    stop: &tokio_util::sync::CancellationToken,
+) -> Ended {
     let started = Instant::now();
-    let result = crate::tui::run_in_foreground(prepared.invocation.command()).await;
+    let result = crate::tui::run_in_foreground(prepared.invocation.command(), stop).await;
     let (exit_code, spawn_error) = match result {
         Ok(status) => (status.code(), None),
         Err(e) => (None, Some(e.to_string())),

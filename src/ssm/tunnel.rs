@@ -48,9 +48,18 @@ impl Spec {
 }
 
 /// The local port to listen on: the one asked for if it is free, else the database's own port
-/// when free (so clients' default port works), else one the OS picks.
-pub fn choose_local_port(wanted: Option<u16>, remote_port: u16) -> Result<u16, String> {
-    let free = |port: u16| TcpListener::bind((Ipv4Addr::LOCALHOST, port)).ok();
+/// when free (so clients' default port works), else one the OS picks; never one in `taken`
+/// (given to another tunnel whose plugin has not bound it yet).
+pub fn choose_local_port(
+    wanted: Option<u16>,
+    remote_port: u16,
+    taken: &[u16],
+) -> Result<u16, String> {
+    let free = |port: u16| {
+        (!taken.contains(&port))
+            .then(|| TcpListener::bind((Ipv4Addr::LOCALHOST, port)).ok())
+            .flatten()
+    };
     if let Some(port) = wanted {
         return free(port).map(|_| port).ok_or_else(|| {
             format!(
@@ -58,13 +67,22 @@ pub fn choose_local_port(wanted: Option<u16>, remote_port: u16) -> Result<u16, S
             )
         });
     }
-    if let Some(listener) = free(remote_port).or_else(|| free(0)) {
-        return listener
-            .local_addr()
-            .map(|a| a.port())
-            .map_err(|e| e.to_string());
+    if remote_port != 0 && free(remote_port).is_some() {
+        return Ok(remote_port);
     }
-    Err("no free local port could be found".into())
+    // Port 0: the OS picks a free one (retried in the unlikely case it picks a taken one).
+    for _ in 0..8 {
+        let picked = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port());
+        if let Some(port) = picked.ok().filter(|p| !taken.contains(p)) {
+            return Ok(port);
+        }
+    }
+    Err(
+        "no free local port on 127.0.0.1: close something listening, or pass one with --local-port"
+            .into(),
+    )
 }
 
 /// What the background plugin reports.
@@ -164,9 +182,9 @@ pub async fn run(
         }
     };
     let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
-    let _ = super::terminate(clients, &prepared.session_id).await;
+    let terminated = super::terminate(clients, &prepared.session_id).await;
     let code = status.as_ref().ok().and_then(|s| s.code());
-    let (reason, ok) = if closed_by_us {
+    let (mut reason, mut ok) = if closed_by_us {
         ("closed on request".to_string(), true)
     } else {
         let why = last.why().map(|l| format!(": {l}")).unwrap_or_default();
@@ -175,6 +193,13 @@ pub async fn run(
             None => (format!("the plugin was killed{why}"), false),
         }
     };
+    if let Err(e) = terminated {
+        reason += &format!(
+            "; TerminateSession failed ({e}): session {} ends at its idle timeout",
+            prepared.session_id
+        );
+        ok = false;
+    }
     on_event(Event::Closed { reason, ok });
 }
 
@@ -271,15 +296,18 @@ mod tests {
     fn a_busy_port_is_refused_with_the_fix_and_a_free_one_is_found() {
         let busy = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = busy.local_addr().unwrap().port();
-        let err = choose_local_port(Some(port), 5432).unwrap_err();
+        let err = choose_local_port(Some(port), 5432, &[]).unwrap_err();
         assert!(
             err.contains("in use") && err.contains("--local-port"),
             "{err}"
         );
         // The remote port is busy too: another free port is chosen.
-        let chosen = choose_local_port(None, port).unwrap();
+        let chosen = choose_local_port(None, port, &[]).unwrap();
         assert_ne!(chosen, port);
         assert!(TcpListener::bind((Ipv4Addr::LOCALHOST, chosen)).is_ok());
+        // Free, but given to another tunnel that has not bound it yet.
+        let again = choose_local_port(None, chosen, &[chosen]).unwrap();
+        assert_ne!(again, chosen);
     }
 
     #[test]

@@ -326,8 +326,10 @@ impl State {
             // A running action goes on, on its own stack: its progress stays visible.
             activity: self.activity.clone(),
             next_activity_id: self.next_activity_id,
-            // Tunnels are processes of this console: they stay open across a stack switch.
+            // Tunnels are processes of this console: they stay open across a stack switch,
+            // and a shell being started still hands the terminal over.
             tunnels: self.tunnels.clone(),
+            shell_starting: self.shell_starting,
             ..fresh
         };
     }

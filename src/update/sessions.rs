@@ -205,9 +205,8 @@ pub(super) fn tunnel_update(state: &mut State, id: u64, update: TunnelUpdate) ->
             }
         }
         TunnelUpdate::Event(Event::Connection) => row.connections += 1,
-        TunnelUpdate::Event(Event::Output(line)) => {
-            tracing::debug!(tunnel = id, "plugin: {line}");
-        }
+        // Logged by the tunnel's task; the list shows state, not the plugin's chatter.
+        TunnelUpdate::Event(Event::Output(_)) => {}
         TunnelUpdate::Event(Event::Closed { reason, ok }) => {
             let closing = row.status == TunnelStatus::Closing;
             news = Some((
