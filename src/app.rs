@@ -194,10 +194,15 @@ async fn hand_over(
     terminated: &CancellationToken,
 ) -> crate::ssm::shell::Ended {
     tui::release();
+    // Never println!: it panics when the terminal has hung up, and a panic here would skip
+    // closing the sessions.
+    use std::io::Write;
+    let mut out = std::io::stdout();
     if let Some(advice) = &prepared.advice {
-        println!("opsdeck: {advice}");
+        let _ = writeln!(out, "opsdeck: {advice}");
     }
-    println!(
+    let _ = writeln!(
+        out,
         "opsdeck: session {} on {}. Ctrl-C, Ctrl-\\ and Ctrl-Z go to the remote shell; `exit` returns to opsdeck.",
         prepared.session_id, prepared.target
     );
@@ -236,6 +241,7 @@ fn forward_signals(tx: UnboundedSender<Msg>, terminated: CancellationToken) {
 
 /// Runs the console until the user quits. The terminal is restored on every way out.
 pub async fn run(clients: Clients, options: ConsoleOptions) -> Result<()> {
+    use std::io::Write;
     let mut core = Core::start(clients, &options);
     let mut term = tui::enter()?;
     let result = run_loop(&mut core, &mut term).await;
@@ -243,10 +249,16 @@ pub async fn run(clients: Clients, options: ConsoleOptions) -> Result<()> {
     // shell, and why it is waiting, not a frozen console.
     tui::restore();
     if core.state.tunnels.live() > 0 {
-        eprintln!("opsdeck: closing {} tunnel(s)…", core.state.tunnels.live());
+        // Not eprintln!: after a hang-up it would panic before the tunnels are closed.
+        let _ = writeln!(
+            std::io::stderr(),
+            "opsdeck: closing {} tunnel(s)…",
+            core.state.tunnels.live()
+        );
     }
     if !core.shutdown().await {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "opsdeck: some sessions did not close in time; they end at their idle timeout on AWS (session ids in the log)"
         );
     }

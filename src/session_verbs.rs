@@ -42,13 +42,30 @@ fn cancelled_by_signals(ctrl_c: bool) -> CancellationToken {
     token
 }
 
+/// Prints to stdout, or nothing when it is gone: println! panics on a hung-up terminal, and a
+/// panic would skip TerminateSession.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// As `say!`, to stderr.
+macro_rules! warn {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn hang_up_or_terminate() -> CancellationToken {
     cancelled_by_signals(false)
 }
 
 fn refuse_read_only(ctx: &Context) -> Option<u8> {
     ctx.clients.read_only.then(|| {
-        eprintln!("opsdeck: {}", ssm::READ_ONLY_REFUSAL);
+        warn!("opsdeck: {}", ssm::READ_ONLY_REFUSAL);
         exit::REFUSED
     })
 }
@@ -90,22 +107,22 @@ pub async fn ssm_command(ctx: &Context, args: &SsmArgs) -> Result<u8> {
     let prepared = match ssm::prepare(&ctx.clients, &shell::request(&instance)).await {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("opsdeck: no session opened on {instance}: {e}");
+            warn!("opsdeck: no session opened on {instance}: {e}");
             return Ok(exit::FAILED);
         }
     };
     if interrupted.is_cancelled() {
         let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
-        eprintln!(
+        warn!(
             "opsdeck: interrupted; session {} terminated",
             prepared.session_id
         );
         return Ok(130);
     }
     if let Some(advice) = &prepared.advice {
-        eprintln!("opsdeck: {advice}");
+        warn!("opsdeck: {advice}");
     }
-    eprintln!(
+    warn!(
         "opsdeck: session {} on {instance} (Ctrl-C, Ctrl-\\ and Ctrl-Z go to the remote shell; `exit` ends it)",
         prepared.session_id
     );
@@ -113,7 +130,7 @@ pub async fn ssm_command(ctx: &Context, args: &SsmArgs) -> Result<u8> {
     if ended.needs_terminate() {
         let _ = ssm::terminate(&ctx.clients, &ended.session_id).await;
     }
-    eprintln!("opsdeck: {}", ended.summary());
+    warn!("opsdeck: {}", ended.summary());
     Ok(if ended.exit_code == Some(0) {
         exit::OK
     } else {
@@ -185,22 +202,22 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
     let prepared = match ssm::prepare(&ctx.clients, &spec.request()).await {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("opsdeck: no tunnel opened: {e}");
+            warn!("opsdeck: no tunnel opened: {e}");
             return Ok(exit::FAILED);
         }
     };
     if close.is_cancelled() {
         let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
-        eprintln!(
+        warn!(
             "opsdeck: interrupted; session {} terminated",
             prepared.session_id
         );
         return Ok(130);
     }
     if let Some(advice) = &prepared.advice {
-        eprintln!("opsdeck: {advice}");
+        warn!("opsdeck: {advice}");
     }
-    println!(
+    say!(
         "Tunnel {} (session {}). Ctrl-C closes it.",
         spec.describe(),
         prepared.session_id
@@ -208,16 +225,16 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
     let mut ok = false;
     let local_port = spec.local_port;
     tunnel::run(&ctx.clients, &prepared, close, |event| match event {
-        tunnel::Event::Listening => println!("listening on 127.0.0.1:{local_port}"),
-        tunnel::Event::Connection => println!("connection accepted"),
-        tunnel::Event::Output(line) if !line.is_empty() => println!("plugin: {line}"),
+        tunnel::Event::Listening => say!("listening on 127.0.0.1:{local_port}"),
+        tunnel::Event::Connection => say!("connection accepted"),
+        tunnel::Event::Output(line) if !line.is_empty() => say!("plugin: {line}"),
         tunnel::Event::Output(_) => {}
         tunnel::Event::Closed {
             reason,
             ok: closed_ok,
         } => {
             ok = closed_ok;
-            println!("tunnel closed: {reason}");
+            say!("tunnel closed: {reason}");
         }
     })
     .await;
