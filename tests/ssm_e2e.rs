@@ -481,3 +481,39 @@ fn tunnel_open_list_close_and_quit_leave_no_process_or_session() {
     let free = TcpListener::bind(("127.0.0.1", port));
     assert!(free.is_ok(), "port {port} is not free again");
 }
+
+#[test]
+fn the_terminal_closing_mid_session_ends_the_shell_and_the_tunnel_and_terminates_both() {
+    let rig = Rig::start(&[]);
+    let tmux = &rig.tmux;
+    rig.wait_for_console();
+    tmux.keys(&["4"]);
+    tmux.keys(&["t"]);
+    tmux.see("open  · age", 30);
+    let tunnel = rig.plugin_call(0);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the list hidden", 5, |s| {
+        !s.contains("quitting opsdeck closes every tunnel")
+    });
+    let shell = open_shell(&rig);
+    let opsdeck = rig.opsdeck_pid().expect("opsdeck runs");
+
+    // The window closes (SSH drops): everything on that terminal gets SIGHUP.
+    tmux.run(&["kill-server"]);
+    eventually("opsdeck to exit", Duration::from_secs(20), || {
+        (!running(opsdeck)).then_some(())
+    });
+    for (what, call) in [("the shell", &shell), ("the tunnel", &tunnel)] {
+        assert!(!running(call.pid), "{what}'s plugin outlived opsdeck");
+        assert!(
+            rig.ssm.terminated(&call.session_id),
+            "{what}'s session {} left open: {:?}",
+            call.session_id,
+            rig.ssm.calls()
+        );
+    }
+    let ssm_pid = rig.ssm.child.id() as i32;
+    let mut left = rig.home.tagged_processes();
+    left.retain(|p| *p != rig.sandbox_pid && *p != ssm_pid);
+    assert!(left.is_empty(), "processes left behind: {left:?}");
+}
