@@ -43,6 +43,16 @@ pub struct Record {
     pub duration_ms: u64,
 }
 
+/// What one record says, before who/where are added.
+struct Entry<'a> {
+    action: &'static str,
+    target: String,
+    parameters: BTreeMap<String, String>,
+    outcome: Outcome,
+    detail: &'a str,
+    duration_ms: u64,
+}
+
 /// Writes records for one process: the caller identity is looked up once, on first use.
 #[derive(Debug, Clone)]
 pub struct Auditor {
@@ -96,6 +106,55 @@ impl Auditor {
         detail: &str,
         duration_ms: u64,
     ) -> Result<()> {
+        let entry = Entry {
+            action: op.name(),
+            target: op.target(),
+            parameters: op.parameters(),
+            outcome,
+            detail,
+            duration_ms,
+        };
+        self.write(clients, stack, entry).await
+    }
+
+    /// Records a Session Manager session opened (or not) for a shell or a tunnel: not a
+    /// change in itself, but who opened a root shell on which instance, and when, belongs in
+    /// the trail beside the changes.
+    pub async fn record_session(
+        &self,
+        clients: &Clients,
+        stack: &str,
+        request: &crate::domain::SessionRequest,
+        result: Result<&str, String>,
+    ) -> Result<()> {
+        let mut parameters: BTreeMap<String, String> = request
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), v.join(",")))
+            .collect();
+        if let Some(d) = &request.document {
+            parameters.insert("document".into(), d.clone());
+        }
+        let (outcome, detail) = match result {
+            Ok(id) => (Outcome::Succeeded, format!("session {id} opened")),
+            Err(e) => (Outcome::Failed, e),
+        };
+        let entry = Entry {
+            action: if request.document.is_some() {
+                "open_tunnel"
+            } else {
+                "shell"
+            },
+            target: request.target.clone(),
+            parameters,
+            outcome,
+            detail: &detail,
+            duration_ms: 0,
+        };
+        self.write(clients, stack, entry).await
+    }
+
+    async fn write(&self, clients: &Clients, stack: &str, entry: Entry<'_>) -> Result<()> {
         let who = self.identity(clients).await;
         let record = Record {
             time: Utc::now(),
@@ -104,12 +163,12 @@ impl Auditor {
             region: clients.region.clone(),
             profile: clients.profile.clone(),
             stack: stack.to_string(),
-            action: op.name().to_string(),
-            target: op.target(),
-            parameters: op.parameters(),
-            outcome,
-            detail: detail.to_string(),
-            duration_ms,
+            action: entry.action.to_string(),
+            target: entry.target,
+            parameters: entry.parameters,
+            outcome: entry.outcome,
+            detail: entry.detail.to_string(),
+            duration_ms: entry.duration_ms,
         };
         append(&self.path, &record)
     }

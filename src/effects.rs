@@ -64,7 +64,7 @@ impl Effects {
         auditor: crate::audit::Auditor,
         sandbox: bool,
     ) -> Effects {
-        let sessions = sessions::Sessions::new(clients.clone(), tx.clone());
+        let sessions = sessions::Sessions::new(clients.clone(), auditor.clone(), tx.clone());
         Effects {
             clients,
             auditor,
@@ -104,14 +104,16 @@ impl Effects {
             Cmd::RefreshAll => self.pollers.values().for_each(|p| p.refresh.notify_one()),
             Cmd::Quit => self.stop_all(),
             Cmd::Suspend | Cmd::HandOver(_) => {}
-            Cmd::StartShell { instance } => self.sessions.start_shell(instance),
+            Cmd::StartShell { instance } => self.sessions.start_shell(&self.stack, instance),
             Cmd::TerminateSession(id) => self.sessions.terminate(id),
             Cmd::OpenTunnel {
                 id,
                 host,
                 remote_port,
                 via,
-            } => self.sessions.open_tunnel(*id, host, *remote_port, via),
+            } => self
+                .sessions
+                .open_tunnel(&self.stack, *id, (host, *remote_port), via),
             Cmd::CloseTunnel(id) => self.sessions.close_tunnel(*id),
             Cmd::Review(request) => {
                 let (clients, tx, stack) =

@@ -104,13 +104,15 @@ pub async fn ssm_command(ctx: &Context, args: &SsmArgs) -> Result<u8> {
         }
     };
     let interrupted = cancelled_by_signals(true);
-    let prepared = match ssm::prepare(&ctx.clients, &shell::request(&instance)).await {
-        Ok(p) => p,
-        Err(e) => {
-            warn!("opsdeck: no session opened on {instance}: {e}");
-            return Ok(exit::FAILED);
-        }
-    };
+    let request = shell::request(&instance);
+    let prepared =
+        match ssm::prepare_audited(&ctx.clients, &ctx.auditor, &ctx.stack, &request).await {
+            Ok(p) => p,
+            Err(e) => {
+                warn!("opsdeck: no session opened on {instance}: {e}");
+                return Ok(exit::FAILED);
+            }
+        };
     if interrupted.is_cancelled() {
         let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
         warn!(
@@ -199,13 +201,15 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
     .await?;
     // Ctrl-C (or SIGTERM, SIGHUP) closes the tunnel, also while it is being opened.
     let close = cancelled_by_signals(true);
-    let prepared = match ssm::prepare(&ctx.clients, &spec.request()).await {
-        Ok(p) => p,
-        Err(e) => {
-            warn!("opsdeck: no tunnel opened: {e}");
-            return Ok(exit::FAILED);
-        }
-    };
+    let request = spec.request();
+    let prepared =
+        match ssm::prepare_audited(&ctx.clients, &ctx.auditor, &ctx.stack, &request).await {
+            Ok(p) => p,
+            Err(e) => {
+                warn!("opsdeck: no tunnel opened: {e}");
+                return Ok(exit::FAILED);
+            }
+        };
     if close.is_cancelled() {
         let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
         warn!(

@@ -238,6 +238,15 @@ impl Rig {
         }
     }
 
+    /// The audit log's records.
+    fn audit(&self) -> Vec<Value> {
+        let path = self.home.state_dir().join("opsdeck/audit.jsonl");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
     /// Waits for the capacity and targets panels, and the database panel's endpoint.
     fn wait_for_console(&self) -> String {
         self.tmux.wait_for("the panels populated", 30, |s| {
@@ -388,6 +397,14 @@ fn shell_from_the_console_ctrl_c_goes_to_the_session_and_the_terminal_comes_back
     );
     // The plugin talks to the endpoint StartSession went to.
     assert_eq!(plugin.args[5], rig.ssm.url(), "{plugin:?}");
+    // Who opened a shell where is in the audit log.
+    let audit = rig.audit();
+    let shell = audit.iter().find(|r| r["action"] == "shell");
+    let shell = shell.unwrap_or_else(|| panic!("no shell record: {audit:?}"));
+    assert_eq!(shell["outcome"], "succeeded", "{shell}");
+    assert_eq!(shell["target"], instance, "{shell}");
+    let detail = shell["detail"].as_str().unwrap();
+    assert!(detail.contains(&plugin.session_id), "{shell}");
 }
 
 #[test]
@@ -478,6 +495,13 @@ fn tunnel_open_list_close_and_quit_leave_no_process_or_session() {
     left.retain(|p| *p != rig.sandbox_pid && *p != ssm_pid);
     assert!(left.is_empty(), "processes left behind: {left:?}");
     assert!(rig.ssm.terminated(&second.session_id), "{:?}", second);
+    let opened = rig
+        .audit()
+        .into_iter()
+        .filter(|r| r["action"] == "open_tunnel");
+    let opened: Vec<Value> = opened.collect();
+    assert_eq!(opened.len(), 2, "{opened:?}");
+    assert_eq!(opened[1]["parameters"]["localPortNumber"], port.to_string());
     let free = TcpListener::bind(("127.0.0.1", port));
     assert!(free.is_ok(), "port {port} is not free again");
 }

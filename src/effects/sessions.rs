@@ -21,6 +21,7 @@ struct Tracked {
 
 pub(super) struct Sessions {
     clients: Clients,
+    auditor: crate::audit::Auditor,
     tx: UnboundedSender<Msg>,
     /// Tunnel tasks by id, and the local port each was given (never given twice).
     tunnels: HashMap<u64, (Tracked, u16)>,
@@ -31,9 +32,14 @@ pub(super) struct Sessions {
 }
 
 impl Sessions {
-    pub(super) fn new(clients: Clients, tx: UnboundedSender<Msg>) -> Sessions {
+    pub(super) fn new(
+        clients: Clients,
+        auditor: crate::audit::Auditor,
+        tx: UnboundedSender<Msg>,
+    ) -> Sessions {
         Sessions {
             clients,
+            auditor,
             tx,
             tunnels: HashMap::new(),
             shell_start: None,
@@ -43,13 +49,14 @@ impl Sessions {
 
     /// Plugin check and StartSession for a shell, answered by `Msg::ShellReady`. Cancelled
     /// by quitting: a session AWS opened meanwhile is terminated, not handed over.
-    pub(super) fn start_shell(&mut self, instance: &str) {
+    pub(super) fn start_shell(&mut self, stack: &str, instance: &str) {
         let (clients, tx) = (self.clients.clone(), self.tx.clone());
+        let (auditor, stack) = (self.auditor.clone(), stack.to_string());
         let request = ssm::shell::request(instance);
         let cancel = CancellationToken::new();
         let cancelled = cancel.clone();
         let task = tokio::spawn(async move {
-            let result = ssm::prepare(&clients, &request).await;
+            let result = ssm::prepare_audited(&clients, &auditor, &stack, &request).await;
             match result {
                 Ok(p) if cancelled.is_cancelled() => {
                     let _ = ssm::terminate(&clients, &p.session_id).await;
@@ -73,8 +80,15 @@ impl Sessions {
 
     /// A tunnel's task: a local port no other tunnel holds, StartSession, then the plugin in
     /// the background until closed; everything it sees goes out as `Msg::Tunnel`.
-    pub(super) fn open_tunnel(&mut self, id: u64, host: &str, remote_port: u16, via: &str) {
+    pub(super) fn open_tunnel(
+        &mut self,
+        stack: &str,
+        id: u64,
+        (host, remote_port): (&str, u16),
+        via: &str,
+    ) {
         let tx = self.tx.clone();
+        let (auditor, stack) = (self.auditor.clone(), stack.to_string());
         let send = move |update| {
             let _ = tx.send(Msg::Tunnel { id, update });
         };
@@ -101,7 +115,8 @@ impl Sessions {
         let task = tokio::spawn(async move {
             // Not abandoned half-way when closed early: StartSession may already have
             // opened a session that must be terminated.
-            let prepared = match ssm::prepare(&clients, &spec.request()).await {
+            let request = spec.request();
+            let prepared = match ssm::prepare_audited(&clients, &auditor, &stack, &request).await {
                 Ok(p) => p,
                 Err(e) => return send(closed(e.to_string())),
             };

@@ -51,6 +51,25 @@ pub async fn prepare(
     prepare_with(clients, request, Plugin::find().await).await
 }
 
+/// As `prepare`, and the attempt written to the audit log (its failure to be written is
+/// logged: it must not stop an on-call engineer from getting in).
+pub async fn prepare_audited(
+    clients: &Clients,
+    auditor: &crate::audit::Auditor,
+    stack: &str,
+    request: &SessionRequest,
+) -> Result<Prepared, PrepareError> {
+    let result = prepare(clients, request).await;
+    let said = match &result {
+        Ok(p) => Ok(p.session_id.as_str()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = auditor.record_session(clients, stack, request, said).await {
+        tracing::error!("audit log not written: {e:#}");
+    }
+    result
+}
+
 /// As `prepare`, with the plugin already looked up.
 pub async fn prepare_with(
     clients: &Clients,
