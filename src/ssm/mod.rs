@@ -114,3 +114,49 @@ pub fn healthy_instance(groups: &[crate::domain::AutoScalingGroup]) -> Option<St
 /// Why sessions are refused under `--read-only`: a shell or tunnel can change anything, and
 /// StartSession is not a read (the clients would refuse it anyway).
 pub const READ_ONLY_REFUSAL: &str = "sessions are refused: opsdeck runs read-only (--read-only or read_only in config.toml), and a shell or tunnel can change anything";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::error::AwsErrorKind;
+
+    #[test]
+    fn an_unmanaged_instance_is_explained_with_the_fix() {
+        let mut e = AwsError::new(AwsErrorKind::Other, "StartSession", "i-1 is not connected");
+        e.code = Some("TargetNotConnected".into());
+        let text = PrepareError::Aws(e).to_string();
+        assert!(text.contains("AmazonSSMManagedInstanceCore"), "{text}");
+        assert!(text.contains("ssmmessages"), "{text}");
+        let other = AwsError::new(AwsErrorKind::Throttled, "StartSession", "slow down");
+        let text = PrepareError::Aws(other).to_string();
+        assert!(text.contains("throttl"), "{text}");
+    }
+
+    #[test]
+    fn the_healthy_instance_is_in_service_healthy_and_stable() {
+        use crate::domain::{AsgInstance, AutoScalingGroup};
+        let inst = |id: &str, lifecycle: &str, health: &str| AsgInstance {
+            id: id.into(),
+            az: "us-east-1a".into(),
+            lifecycle: lifecycle.into(),
+            health: health.into(),
+            instance_type: None,
+            launch_template_version: None,
+        };
+        let group = AutoScalingGroup {
+            name: "g".into(),
+            min: 1,
+            desired: 3,
+            max: 4,
+            azs: vec![],
+            instances: vec![
+                inst("i-3", "InService", "Healthy"),
+                inst("i-1", "Standby", "Healthy"),
+                inst("i-2", "InService", "Unhealthy"),
+                inst("i-4", "InService", "Healthy"),
+            ],
+        };
+        assert_eq!(healthy_instance(&[group]), Some("i-3".into()));
+        assert_eq!(healthy_instance(&[]), None);
+    }
+}
