@@ -146,7 +146,7 @@ pub async fn tunnel_spec(
     db: Option<&str>,
     via: Option<&str>,
     local_port: Option<u16>,
-) -> Result<tunnel::Spec> {
+) -> Result<(tunnel::Spec, String)> {
     let resources = aws::stack::list_resources(&ctx.clients, &ctx.stack).await?;
     let panel = fetch::database_panel(&ctx.clients, &resources).await?;
     let ids: Vec<String> = panel
@@ -179,12 +179,15 @@ pub async fn tunnel_spec(
     let remote_port = u16::try_from(port).map_err(|_| eyre!("{id} reports port {port}"))?;
     let local_port = tunnel::choose_local_port(local_port, remote_port, &[])
         .map_err(|e| eyre!(UsageError(e)))?;
-    Ok(tunnel::Spec {
-        instance,
-        host: host.clone(),
-        remote_port,
-        local_port,
-    })
+    Ok((
+        tunnel::Spec {
+            instance,
+            host: host.clone(),
+            remote_port,
+            local_port,
+        },
+        database.engine.clone(),
+    ))
 }
 
 /// `tunnel [--local-port N]`: open until Ctrl-C (or the plugin ends), then closed cleanly.
@@ -192,7 +195,7 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
     if let Some(code) = refuse_read_only(ctx) {
         return Ok(code);
     }
-    let spec = tunnel_spec(
+    let (spec, engine) = tunnel_spec(
         ctx,
         args.db.as_deref(),
         args.via.as_deref(),
@@ -229,7 +232,12 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
     let mut ok = false;
     let local_port = spec.local_port;
     tunnel::run(&ctx.clients, &prepared, close, |event| match event {
-        tunnel::Event::Listening => say!("listening on 127.0.0.1:{local_port}"),
+        tunnel::Event::Listening => {
+            say!("listening on 127.0.0.1:{local_port}");
+            if let Some(hint) = tunnel::client_hint(&engine, local_port) {
+                say!("connect with: {hint}");
+            }
+        }
         tunnel::Event::Connection => say!("connection accepted"),
         tunnel::Event::Output(line) if !line.is_empty() => say!("plugin: {line}"),
         tunnel::Event::Output(_) => {}

@@ -153,6 +153,7 @@ fn tunnels_list_and_badge() {
     let row = |id, port, status| TunnelRow {
         id,
         db: "ha-web-db".into(),
+        engine: "postgres".into(),
         host: "ha-web-db.abc.us-east-1.rds.amazonaws.com".into(),
         remote_port: 5432,
         via: "i-0a1b2c3d4e5f60718".into(),

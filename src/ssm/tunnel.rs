@@ -85,6 +85,18 @@ pub fn choose_local_port(
     )
 }
 
+/// How to connect through the tunnel with the engine's usual client, when it has one.
+pub fn client_hint(engine: &str, local_port: u16) -> Option<String> {
+    let engine = engine.to_ascii_lowercase();
+    if engine.contains("postgres") {
+        Some(format!("psql -h 127.0.0.1 -p {local_port}"))
+    } else if engine.contains("mysql") || engine.contains("mariadb") {
+        Some(format!("mysql -h 127.0.0.1 -P {local_port}"))
+    } else {
+        None
+    }
+}
+
 /// What the background plugin reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -308,6 +320,19 @@ mod tests {
         // Free, but given to another tunnel that has not bound it yet.
         let again = choose_local_port(None, chosen, &[chosen]).unwrap();
         assert_ne!(again, chosen);
+    }
+
+    #[test]
+    fn clients_are_suggested_for_the_engine() {
+        assert_eq!(
+            client_hint("aurora-postgresql", 15432).as_deref(),
+            Some("psql -h 127.0.0.1 -p 15432")
+        );
+        assert_eq!(
+            client_hint("mysql", 3306).as_deref(),
+            Some("mysql -h 127.0.0.1 -P 3306")
+        );
+        assert_eq!(client_hint("sqlserver-se", 1433), None);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum TunnelStatus {
 pub struct TunnelRow {
     pub id: u64,
     pub db: String,
+    /// The database engine, for the client hint ("psql -h 127.0.0.1 -p N").
+    pub engine: String,
     pub host: String,
     pub remote_port: u16,
     pub via: String,

@@ -46,6 +46,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             Span::styled(t.status_text(), style),
             Span::raw(format!("  · age {age} · {} connection(s)", t.connections)),
         ]));
+        let hint = t
+            .local_port
+            .filter(|_| t.status == TunnelStatus::Open)
+            .and_then(|p| crate::ssm::tunnel::client_hint(&t.engine, p));
+        if let Some(hint) = hint {
+            lines.push(Line::from(vec![
+                Span::raw("    connect: "),
+                Span::styled(hint, theme.accent()),
+            ]));
+        }
         let session = t
             .session_id
             .as_deref()

@@ -142,10 +142,11 @@ fn open_tunnel(state: &mut State) -> Vec<Cmd> {
     };
     let id = state.tunnels.next_id;
     state.tunnels.next_id += 1;
-    let db_id = db.identifier.clone();
+    let (db_id, engine) = (db.identifier.clone(), db.engine.clone());
     state.tunnels.push(TunnelRow {
         id,
         db: db_id,
+        engine,
         host: host.clone(),
         remote_port,
         via: via.clone(),
