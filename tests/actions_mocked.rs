@@ -1262,3 +1262,117 @@ async fn deploy_that_rolls_back_reports_the_failing_resource_and_its_reason() {
         "the failed resource never counts as done: {statuses:?}"
     );
 }
+
+// ---------------------------------------------------------------- Run Command
+
+/// On a real account each poll is one ListCommandInvocations for every instance's status, and
+/// each instance's exit code and output one GetCommandInvocation once it has finished: the
+/// cost of a poll does not grow with the group. (The sandbox lacks the listing; there each
+/// unfinished instance is asked directly, see ssm_sandbox.rs.)
+#[tokio::test]
+async fn run_command_polls_one_listing_and_fetches_each_output_once() {
+    use aws_sdk_ssm::operation::get_command_invocation::GetCommandInvocationOutput;
+    use aws_sdk_ssm::operation::list_command_invocations::ListCommandInvocationsOutput;
+    use aws_sdk_ssm::operation::send_command::SendCommandOutput;
+    use aws_sdk_ssm::types::{Command, CommandInvocation, CommandInvocationStatus as S};
+
+    let describe = web_asg_rule()
+        .then_output(|| group(1, 2, 4, &[("i-0aaa", "InService"), ("i-0bbb", "InService")]));
+    let send = mock!(aws_sdk_ssm::Client::send_command)
+        .match_requests(|r| {
+            r.instance_ids() == ["i-0aaa", "i-0bbb"]
+                && r.document_name() == Some("AWS-RunShellScript")
+                && r.timeout_seconds() == Some(30)
+                && r.parameters().and_then(|p| p.get("commands"))
+                    == Some(&vec!["systemctl is-active app".to_string()])
+        })
+        .then_output(|| {
+            SendCommandOutput::builder()
+                .command(Command::builder().command_id("cmd-1").build())
+                .build()
+        });
+    let listing = |a: S, b: S| {
+        let inv = |id: &str, s: S| {
+            CommandInvocation::builder()
+                .instance_id(id)
+                .status(s)
+                .build()
+        };
+        ListCommandInvocationsOutput::builder()
+            .command_invocations(inv("i-0aaa", a))
+            .command_invocations(inv("i-0bbb", b))
+            .build()
+    };
+    let list = mock!(aws_sdk_ssm::Client::list_command_invocations)
+        .match_requests(|r| r.command_id() == Some("cmd-1"))
+        .sequence()
+        .output(move || listing(S::InProgress, S::Pending))
+        .output(move || listing(S::Success, S::InProgress))
+        .output(move || listing(S::Success, S::Failed))
+        .build();
+    let get = |id: &'static str, status: S, code: i32, out: &'static str, err: &'static str| {
+        mock!(aws_sdk_ssm::Client::get_command_invocation)
+            .match_requests(move |r| r.command_id() == Some("cmd-1") && r.instance_id() == Some(id))
+            .then_output(move || {
+                GetCommandInvocationOutput::builder()
+                    .instance_id(id)
+                    .status(status.clone())
+                    .status_details(status.as_str())
+                    .response_code(code)
+                    .standard_output_content(out)
+                    .standard_error_content(err)
+                    .build()
+            })
+    };
+    let get_a = get("i-0aaa", S::Success, 0, "active\n", "");
+    let get_b = get(
+        "i-0bbb",
+        S::Failed,
+        3,
+        "inactive\n",
+        "app.service: not running\n",
+    );
+    let mut clients = base_clients().await;
+    clients.autoscaling = mocked!(clients.autoscaling, aws_sdk_autoscaling, [&describe]);
+    clients.ssm = mocked!(clients.ssm, aws_sdk_ssm, [&send, &list, &get_a, &get_b]);
+
+    let op = Operation::RunCommand {
+        group: "web-asg".into(),
+        instances: vec!["i-0aaa".into(), "i-0bbb".into()],
+        command: "systemctl is-active app".into(),
+        timeout_secs: 60,
+    };
+    let (result, progress) = run(&clients, &op, &fast(5000)).await;
+    let verdict = result.expect("every call answered");
+
+    assert!(!verdict.ok, "{verdict:?}");
+    assert_eq!(
+        verdict.text,
+        "1/2 instances succeeded; failed: i-0bbb Failed exit 3"
+    );
+    assert_eq!(send.num_calls(), 1);
+    assert_eq!(list.num_calls(), 3, "one listing per poll");
+    assert_eq!(
+        (get_a.num_calls(), get_b.num_calls()),
+        (1, 1),
+        "each output fetched once, when finished"
+    );
+    let events = events(&progress);
+    let at = |line: &str| {
+        let found = events.iter().position(|e| e == line);
+        found.unwrap_or_else(|| panic!("no {line:?} in {events:?}"))
+    };
+    assert!(
+        at("── i-0aaa Success, exit 0") < at("── i-0bbb Failed, exit 3"),
+        "{events:?}"
+    );
+    assert!(events.contains(&"   active".to_string()), "{events:?}");
+    assert!(
+        events.contains(&"   stderr: app.service: not running".to_string()),
+        "{events:?}"
+    );
+    assert_eq!(
+        statuses(&progress).last().unwrap().split(" · ").next(),
+        Some("2/2 instances done")
+    );
+}

@@ -144,3 +144,29 @@ pub async fn command_invocation(
         stderr: out.standard_error_content().unwrap_or_default().to_string(),
     }))
 }
+
+/// ListCommandInvocations: every instance's status for one command, a page per 50 instances,
+/// so following a command on a big group costs one call per poll, not one per instance.
+pub async fn invocation_statuses(
+    clients: &Clients,
+    command_id: &str,
+) -> Result<Vec<(String, String)>, AwsError> {
+    let mut pages = clients
+        .ssm
+        .list_command_invocations()
+        .command_id(command_id)
+        .max_results(50)
+        .into_paginator()
+        .send();
+    let mut statuses = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(aws_err("ListCommandInvocations"))?;
+        statuses.extend(page.command_invocations().iter().filter_map(|i| {
+            Some((
+                i.instance_id()?.to_string(),
+                i.status()?.as_str().to_string(),
+            ))
+        }));
+    }
+    Ok(statuses)
+}

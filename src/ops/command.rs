@@ -1,9 +1,11 @@
 //! Run Command on the group: AWS-RunShellScript sent by instance id to the confirmed
-//! instances that are still in service, then each instance's status, exit code and output
-//! followed (GetCommandInvocation) until all have ended or the timeout passes.
+//! instances that are still in service, then followed until all have ended or the timeout
+//! passes: statuses from one ListCommandInvocations per poll, and each instance's exit code
+//! and output from one GetCommandInvocation when it has finished.
 use super::run::{RunOptions, Sink, describe_group};
 use super::timeline::clock;
 use super::{Progress, Verdict};
+use crate::aws::error::AwsErrorKind;
 use crate::aws::{self, AwsError, Clients};
 use crate::domain::{AutoScalingGroup, CommandInvocation};
 use std::collections::BTreeMap;
@@ -79,20 +81,44 @@ pub async fn execute(
     let deadline = Duration::from_secs(timeout_secs) + DELIVERY_GRACE;
     let mut results: BTreeMap<String, CommandInvocation> = BTreeMap::new();
     let mut last_error: Option<AwsError> = None;
+    // One ListCommandInvocations per poll for the statuses, then GetCommandInvocation once per
+    // instance as it finishes, for its exit code and output. Where the listing is not
+    // supported (the sandbox emulator), each unfinished instance is asked directly.
+    let mut listing = true;
     loop {
         let pending: Vec<&String> = targets
             .iter()
             .filter(|id| !results.get(*id).is_some_and(CommandInvocation::is_finished))
             .collect();
-        // One call per instance still running, all at once: GetCommandInvocation has no batch
-        // form (ListCommandInvocations does, but is missing from the sandbox emulator).
-        let polled = futures::future::join_all(
+        let to_get: Vec<&String> = if listing {
+            match aws::ssm::invocation_statuses(clients, &command_id).await {
+                Ok(statuses) => pending
+                    .into_iter()
+                    .filter(|id| {
+                        statuses
+                            .iter()
+                            .any(|(i, status)| i == *id && is_final(status))
+                    })
+                    .collect(),
+                Err(e) if e.kind == AwsErrorKind::NotSupported => {
+                    listing = false;
+                    pending
+                }
+                Err(e) => {
+                    last_error = Some(e);
+                    vec![]
+                }
+            }
+        } else {
             pending
+        };
+        let polled = futures::future::join_all(
+            to_get
                 .iter()
                 .map(|id| aws::ssm::command_invocation(clients, &command_id, id)),
         )
         .await;
-        for (id, result) in pending.into_iter().zip(polled) {
+        for (id, result) in to_get.into_iter().zip(polled) {
             match result {
                 Ok(Some(inv)) => {
                     if inv.is_finished() {
@@ -125,6 +151,11 @@ pub async fn execute(
         last_error,
         deadline,
     ))
+}
+
+/// Whether an invocation status will not change any more.
+fn is_final(status: &str) -> bool {
+    matches!(status, "Success" | "Cancelled" | "TimedOut" | "Failed")
 }
 
 /// One instance's outcome, then its output (bounded).
