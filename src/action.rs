@@ -122,6 +122,8 @@ pub enum Context {
     Activity,
     /// The list of open tunnels.
     Tunnels,
+    /// A message too long for the bottom line (an error with its fix).
+    Message,
 }
 
 impl Context {

@@ -179,3 +179,19 @@ fn tunnels_list_and_badge() {
     let bottom = screen.lines().last().unwrap_or_default();
     assert!(bottom.contains("⇄ 2 tunnels :5432 (T)"), "{bottom}");
 }
+
+#[test]
+fn a_long_error_is_shown_whole_in_a_message() {
+    let mut s = incident();
+    s.overlay = Overlay::Message {
+        title: "No session".into(),
+        text: opsdeck::ssm::plugin::PluginError::Missing.to_string(),
+    };
+    let screen = text(&draw(&s, 160, 48));
+    insta::assert_snapshot!("message_plugin_missing", screen);
+    // The install link is on one line, whole (textwrap keeps a word that fits together).
+    assert!(
+        screen.contains("session-manager-working-with-install-plugin.html"),
+        "the link is whole: {screen}"
+    );
+}

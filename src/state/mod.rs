@@ -233,6 +233,11 @@ pub enum Overlay {
     Activity,
     /// The list of tunnels.
     Tunnels,
+    /// A message too long for the bottom line: an error and how to fix it, wrapped.
+    Message {
+        title: String,
+        text: String,
+    },
 }
 
 /// A one-line message at the bottom (a refused command, an unknown stack name...).
@@ -370,6 +375,7 @@ impl State {
             Overlay::ScaleForm(_) => vec![Context::Form],
             Overlay::Activity => vec![Context::Activity],
             Overlay::Tunnels => vec![Context::Tunnels],
+            Overlay::Message { .. } => vec![Context::Message],
             Overlay::None => vec![self.focus.context(), Context::List, Context::Global],
         }
     }

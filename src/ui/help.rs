@@ -27,6 +27,7 @@ fn context_title(ctx: Context) -> &'static str {
         Context::Form => "In the scaling form",
         Context::Activity => "In the progress view",
         Context::Tunnels => "In the tunnels list",
+        Context::Message => "In a message",
     }
 }
 

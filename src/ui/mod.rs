@@ -10,6 +10,7 @@ mod confirm;
 mod help;
 mod keys;
 pub mod layout;
+mod message;
 mod panels;
 mod sparkline;
 pub mod theme;
@@ -72,6 +73,7 @@ pub fn render(frame: &mut Frame, state: &State) {
             }
         }
         Overlay::Tunnels => tunnels::render(frame, area, state, theme),
+        Overlay::Message { title, text } => message::render(frame, area, state, title, text, theme),
         _ => {}
     }
 }

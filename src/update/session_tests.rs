@@ -58,6 +58,14 @@ fn a_session_that_could_not_start_says_why_and_one_that_failed_is_terminated() {
         flash.is_error && flash.text.contains("not found on PATH"),
         "{flash:?}"
     );
+    // The whole message, with its fix, wrapped in a modal: the bottom line would cut it.
+    assert!(
+        matches!(&s.overlay, Overlay::Message { text, .. } if text.contains("install")),
+        "{:?}",
+        s.overlay
+    );
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.overlay, Overlay::None);
 
     let ended = |code| crate::ssm::shell::Ended {
         target: "i-0".into(),
@@ -183,6 +191,11 @@ fn a_tunnel_that_dies_is_an_error_and_quitting_closes_the_live_ones() {
     assert!(
         flash.is_error && flash.text.contains("TargetNotConnected"),
         "{flash:?}"
+    );
+    assert!(
+        matches!(&s.overlay, Overlay::Message { text, .. } if text.contains("TargetNotConnected")),
+        "{:?}",
+        s.overlay
     );
     update(&mut s, code(KeyCode::Esc));
     assert_eq!(update(&mut s, key('q')), vec![Cmd::Quit]);

@@ -80,6 +80,11 @@ pub(super) fn shell_ready(
         Ok(prepared) => vec![Cmd::HandOver(prepared)],
         Err(e) => {
             flash(state, format!("no session: {e}"), true);
+            // The fix (an install link, the instance profile) is longer than the bottom line.
+            state.overlay = Overlay::Message {
+                title: "No session".into(),
+                text: e,
+            };
             vec![]
         }
     }
@@ -187,6 +192,7 @@ pub(super) fn tunnel_update(state: &mut State, id: u64, update: TunnelUpdate) ->
         return vec![];
     };
     let mut news = None;
+    let mut message = None;
     match update {
         TunnelUpdate::Port(p) => row.local_port = Some(p),
         TunnelUpdate::Session(s) => row.session_id = Some(s),
@@ -209,16 +215,23 @@ pub(super) fn tunnel_update(state: &mut State, id: u64, update: TunnelUpdate) ->
         // Logged by the tunnel's task; the list shows state, not the plugin's chatter.
         TunnelUpdate::Event(Event::Output(_)) => {}
         TunnelUpdate::Event(Event::Closed { reason, ok }) => {
-            let closing = row.status == TunnelStatus::Closing;
-            news = Some((
-                format!("tunnel to {} closed: {reason}", row.db),
-                !ok && !closing,
-            ));
+            let failed = !ok && row.status != TunnelStatus::Closing;
+            news = Some((format!("tunnel to {} closed: {reason}", row.db), failed));
+            if failed {
+                message = Some((format!("Tunnel to {} closed", row.db), reason.clone()));
+            }
             row.status = TunnelStatus::Closed { reason, ok };
         }
     }
     if let Some((text, is_error)) = news {
         flash(state, text, is_error);
+    }
+    // Why it failed, whole (the list and the bottom line cut it), unless the user is in the
+    // middle of something else.
+    if let Some((title, text)) = message
+        && matches!(state.overlay, Overlay::None | Overlay::Tunnels)
+    {
+        state.overlay = Overlay::Message { title, text };
     }
     vec![]
 }
