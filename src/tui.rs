@@ -122,6 +122,12 @@ pub fn reclaim(term: &mut Term) -> Result<()> {
 /// when the terminal hangs up or `stop` is cancelled: it never waits on a dead terminal.
 pub async fn wait_for_key(prompt: &str, stop: &tokio_util::sync::CancellationToken) {
     use std::io::Write;
+    // What was typed before the prompt was meant for the remote shell (a command being typed
+    // as the session died): none of it may reach the console as keys.
+    // SAFETY: tcflush on our own stdin descriptor.
+    unsafe {
+        libc::tcflush(libc::STDIN_FILENO, libc::TCIFLUSH);
+    }
     let mut out = stdout();
     let _ = write!(out, "\r\n\x1b[7m {prompt} \x1b[0m");
     let _ = out.flush();
@@ -132,40 +138,16 @@ pub async fn wait_for_key(prompt: &str, stop: &tokio_util::sync::CancellationTok
         }
         // poll(2) on stdin rather than crossterm's reader: a hung-up terminal reads 0 bytes
         // forever, and the reader would spin instead of returning.
-        let mut fd = libc::pollfd {
-            fd: libc::STDIN_FILENO,
-            events: libc::POLLIN,
-            revents: 0,
-        };
         while !stop.is_cancelled() {
-            // SAFETY: one pollfd we own; a 200 ms timeout so `stop` is seen.
-            let ready = unsafe { libc::poll(&mut fd, 1, 200) };
-            if ready < 0
-                && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
-            {
-                break;
-            }
-            if ready > 0 {
-                if fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            match read_byte(200) {
+                Read::Byte(0x1b) => {
+                    consume_escape_sequence();
                     break;
                 }
-                // One key: a plain character is one byte, and what was typed after it stays
-                // for the console (a quick "any key, then q" quits); an escape sequence (an
-                // arrow, a function key) is consumed whole so none of it leaks as keys.
-                let mut byte = [0u8; 1];
-                // SAFETY: reads into a buffer we own.
-                let n = unsafe { libc::read(libc::STDIN_FILENO, byte.as_mut_ptr().cast(), 1) };
-                if n == 1 && byte[0] == 0x1b {
-                    let mut rest = [0u8; 64];
-                    fd.revents = 0;
-                    // SAFETY: as above; poll with no wait, then read what is already there.
-                    if unsafe { libc::poll(&mut fd, 1, 20) } > 0 {
-                        let _ = unsafe {
-                            libc::read(libc::STDIN_FILENO, rest.as_mut_ptr().cast(), rest.len())
-                        };
-                    }
-                }
-                break;
+                // One key: what was typed after it stays for the console (a quick "any key,
+                // then q" quits).
+                Read::Byte(_) | Read::Gone => break,
+                Read::Nothing => {}
             }
         }
         let _ = terminal::disable_raw_mode();
@@ -173,6 +155,71 @@ pub async fn wait_for_key(prompt: &str, stop: &tokio_util::sync::CancellationTok
     .await;
     let _ = write!(out, "\r\n");
 }
+
+enum Read {
+    Byte(u8),
+    /// Nothing within the wait.
+    Nothing,
+    /// The terminal hung up or failed.
+    Gone,
+}
+
+/// One byte of stdin, waiting at most `wait_ms`.
+fn read_byte(wait_ms: i32) -> Read {
+    let mut fd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one pollfd we own.
+    let ready = unsafe { libc::poll(&mut fd, 1, wait_ms) };
+    if ready < 0 {
+        let interrupted = std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted;
+        return if interrupted {
+            Read::Nothing
+        } else {
+            Read::Gone
+        };
+    }
+    if ready == 0 {
+        return Read::Nothing;
+    }
+    if fd.revents & libc::POLLIN == 0 {
+        return Read::Gone;
+    }
+    let mut byte = [0u8; 1];
+    // SAFETY: reads into a buffer we own.
+    match unsafe { libc::read(libc::STDIN_FILENO, byte.as_mut_ptr().cast(), 1) } {
+        1 => Read::Byte(byte[0]),
+        _ => Read::Gone,
+    }
+}
+
+/// After ESC: the rest of an escape sequence (an arrow, a function key), whole, even when it
+/// arrives split, so none of it reaches the console as keys. CSI and SS3 sequences end with a
+/// byte in 0x40..=0x7E; anything else after ESC is a single Alt-key byte.
+fn consume_escape_sequence() {
+    match read_byte(100) {
+        Read::Byte(b'[') | Read::Byte(b'O') => {
+            for _ in 0..32 {
+                match read_byte(100) {
+                    Read::Byte(b) if (0x40..=0x7e).contains(&b) => return,
+                    Read::Byte(_) => {}
+                    Read::Nothing | Read::Gone => return,
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Terminal modes a remote full-screen program may have left on when its session died
+/// (termios does not cover them): mouse and focus reporting, bracketed paste, application
+/// cursor keys and keypad, the kitty keyboard protocol, scroll region, attributes, a hidden
+/// cursor and the alternate screen (1047, which unlike 1049 does not move the cursor; the
+/// scroll region reset, which homes the cursor, is wrapped in save/restore). Each is
+/// reset; a terminal ignores what it does not know.
+const RESET_MODES: &str = "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l\x1b[?1l\x1b>\x1b[<u\x1b7\x1b[r\x1b8\x1b[0m\x1b[?25h\x1b[?1047l";
 
 /// The signals a user types at a terminal (Ctrl-C, Ctrl-\, Ctrl-Z).
 const TYPED_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP];
@@ -225,13 +272,25 @@ pub async fn run_in_foreground(
     };
     drop(ignored);
     restore_startup_settings();
+    {
+        use std::io::Write;
+        let mut out = stdout();
+        let _ = out.write_all(RESET_MODES.as_bytes());
+        let _ = out.flush();
+    }
     status
 }
 
 /// Signals set to be ignored, with their previous handling put back on drop.
-struct IgnoredSignals(Vec<(libc::c_int, libc::sigaction)>);
+pub struct IgnoredSignals(Vec<(libc::c_int, libc::sigaction)>);
 
 impl IgnoredSignals {
+    /// Ctrl-C, Ctrl-\ and Ctrl-Z ignored until the guard is dropped: while opsdeck closes
+    /// its sessions at exit, a Ctrl-C must not kill it half-way.
+    pub fn typed() -> IgnoredSignals {
+        IgnoredSignals::ignore(&TYPED_SIGNALS)
+    }
+
     fn ignore(signals: &[libc::c_int]) -> IgnoredSignals {
         let mut saved = Vec::new();
         for &sig in signals {

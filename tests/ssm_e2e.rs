@@ -430,6 +430,13 @@ fn a_plugin_that_dies_without_restoring_the_terminal_is_cleaned_up_after() {
     );
     assert!(screen.contains("[remote] dying without"), "{screen}");
     assert!(screen.contains("the plugin was killed"), "{screen}");
+    // The prompt comes after the session's last words, not over them (resetting the modes
+    // the remote left on must not move the cursor).
+    let line_of = |needle: &str| screen.lines().position(|l| l.contains(needle));
+    assert!(
+        line_of("[remote] dying without") < line_of("press any key"),
+        "{screen}"
+    );
     // Typed ahead: dismiss the prompt and quit at once. The TerminateSession the dead plugin
     // needs must still be sent before opsdeck exits, not abandoned with the runtime.
     rig.quit_with(&["Space", "q"]);
