@@ -104,17 +104,26 @@ impl Core {
         self.effects.stop_all();
     }
 
+    /// Ends the session of a shell that will never be handed over (it became ready as the
+    /// console quit); any other message is dropped.
+    pub fn abandon(&mut self, msg: Msg) {
+        if let Msg::ShellReady(Ok(prepared)) = msg {
+            self.effects.terminate_session(&prepared.session_id);
+        }
+    }
+
     /// Stops polling, closes every tunnel and finishes session clean-ups, waiting (bounded)
-    /// until their sessions are terminated. A shell session that became ready after the
-    /// quit (its message never handled) is terminated too. False if some did not close.
+    /// until their sessions are terminated. A shell being started is stopped first; one that
+    /// became ready meanwhile (its message never handled) is terminated too. False if some
+    /// did not close in time.
     pub async fn shutdown(&mut self) -> bool {
         self.effects.stop_all();
+        let first = self.effects.close_sessions().await;
         while let Ok(msg) = self.rx.try_recv() {
-            if let Msg::ShellReady(Ok(prepared)) = msg {
-                self.effects.terminate_session(&prepared.session_id);
-            }
+            self.abandon(msg);
         }
-        self.effects.close_sessions().await
+        let second = self.effects.close_sessions().await;
+        first && second
     }
 }
 
@@ -243,8 +252,11 @@ fn forward_signals(tx: UnboundedSender<Msg>, terminated: CancellationToken) {
 pub async fn run(clients: Clients, options: ConsoleOptions) -> Result<()> {
     use std::io::Write;
     let mut core = Core::start(clients, &options);
+    // Before the terminal is taken over: a SIGTERM from then on quits cleanly.
+    let terminated = CancellationToken::new();
+    forward_signals(core.sender(), terminated.clone());
     let mut term = tui::enter()?;
-    let result = run_loop(&mut core, &mut term).await;
+    let result = run_loop(&mut core, &mut term, &terminated).await;
     // The terminal first: closing tunnels can take a few seconds, and the user should see a
     // shell, and why it is waiting, not a frozen console.
     tui::restore();
@@ -256,7 +268,12 @@ pub async fn run(clients: Clients, options: ConsoleOptions) -> Result<()> {
             core.state.tunnels.live()
         );
     }
-    if !core.shutdown().await {
+    // Ctrl-C is a signal again now that raw mode is off: it must not kill opsdeck while it
+    // closes its sessions (at most a few seconds), or they would stay open on AWS.
+    let typed = tui::IgnoredSignals::typed();
+    let closed = core.shutdown().await;
+    drop(typed);
+    if !closed {
         let _ = writeln!(
             std::io::stderr(),
             "opsdeck: some sessions did not close in time; they end at their idle timeout on AWS (session ids in the log)"
@@ -265,15 +282,17 @@ pub async fn run(clients: Clients, options: ConsoleOptions) -> Result<()> {
     result
 }
 
-async fn run_loop(core: &mut Core, term: &mut tui::Term) -> Result<()> {
+async fn run_loop(
+    core: &mut Core,
+    term: &mut tui::Term,
+    terminated: &CancellationToken,
+) -> Result<()> {
     let size = term.size()?;
     core.apply(Msg::Resize {
         width: size.width,
         height: size.height,
     });
     let mut input = InputReader::spawn(core.sender());
-    let terminated = CancellationToken::new();
-    forward_signals(core.sender(), terminated.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -298,11 +317,23 @@ async fn run_loop(core: &mut Core, term: &mut tui::Term) -> Result<()> {
         while let Some(msg) = core.try_recv() {
             pending.push(msg);
         }
-        for msg in pending {
+        let mut pending = pending.into_iter();
+        let mut handed_over = false;
+        while let Some(msg) = pending.next() {
             dirty = true;
+            // Keys read in the same burst as a session's hand-over were typed for the remote
+            // shell, not for the console that comes back after it.
+            if handed_over && matches!(msg, Msg::Key(_)) {
+                continue;
+            }
             for cmd in core.apply(msg) {
                 match cmd {
-                    Cmd::Quit => return Ok(()),
+                    Cmd::Quit => {
+                        // A shell session that became ready in the same burst is never
+                        // handed over: it is ended, not left open on AWS.
+                        pending.for_each(|m| core.abandon(m));
+                        return Ok(());
+                    }
                     Cmd::Suspend => {
                         input.stop().await;
                         tui::suspend(term)?;
@@ -310,9 +341,14 @@ async fn run_loop(core: &mut Core, term: &mut tui::Term) -> Result<()> {
                         resumed(core, term)?;
                     }
                     Cmd::HandOver(prepared) => {
+                        handed_over = true;
+                        if terminated.is_cancelled() {
+                            core.abandon(Msg::ShellReady(Ok(prepared)));
+                            continue;
+                        }
                         // Nothing may read the keyboard while the session owns it.
                         input.stop().await;
-                        let ended = hand_over(&prepared, &terminated).await;
+                        let ended = hand_over(&prepared, terminated).await;
                         // The session's clean-up (TerminateSession) is on its way before the
                         // terminal is touched: reclaiming a hung-up terminal fails.
                         core.apply(Msg::Tick {

@@ -1376,3 +1376,55 @@ async fn run_command_polls_one_listing_and_fetches_each_output_once() {
         Some("2/2 instances done")
     );
 }
+
+/// A least-privilege policy may allow GetCommandInvocation but deny ListCommandInvocations:
+/// the follow-up then asks each instance instead of waiting out the deadline for nothing.
+#[tokio::test]
+async fn run_command_without_the_listing_permission_asks_each_instance() {
+    use aws_sdk_ssm::operation::get_command_invocation::GetCommandInvocationOutput;
+    use aws_sdk_ssm::operation::list_command_invocations::ListCommandInvocationsError;
+    use aws_sdk_ssm::operation::send_command::SendCommandOutput;
+    use aws_sdk_ssm::types::{Command, CommandInvocationStatus};
+    use aws_smithy_types::error::ErrorMetadata;
+
+    let describe = web_asg_rule().then_output(|| group(1, 1, 2, &[("i-0aaa", "InService")]));
+    let send = mock!(aws_sdk_ssm::Client::send_command).then_output(|| {
+        SendCommandOutput::builder()
+            .command(Command::builder().command_id("cmd-2").build())
+            .build()
+    });
+    let list = mock!(aws_sdk_ssm::Client::list_command_invocations).then_error(|| {
+        ListCommandInvocationsError::generic(
+            ErrorMetadata::builder()
+                .code("AccessDeniedException")
+                .message("not authorized to perform: ssm:ListCommandInvocations")
+                .build(),
+        )
+    });
+    let get = mock!(aws_sdk_ssm::Client::get_command_invocation).then_output(|| {
+        GetCommandInvocationOutput::builder()
+            .instance_id("i-0aaa")
+            .status(CommandInvocationStatus::Success)
+            .response_code(0)
+            .standard_output_content("up 3 days\n")
+            .build()
+    });
+    let mut clients = base_clients().await;
+    clients.autoscaling = mocked!(clients.autoscaling, aws_sdk_autoscaling, [&describe]);
+    clients.ssm = mocked!(clients.ssm, aws_sdk_ssm, [&send, &list, &get]);
+
+    let op = Operation::RunCommand {
+        group: "web-asg".into(),
+        instances: vec!["i-0aaa".into()],
+        command: "uptime".into(),
+        timeout_secs: 60,
+    };
+    let (result, progress) = run(&clients, &op, &fast(5000)).await;
+    let verdict = result.expect("every call answered");
+
+    assert!(verdict.ok, "{verdict:?}");
+    assert_eq!(verdict.text, "1/1 instances succeeded");
+    assert_eq!(list.num_calls(), 1, "not asked again once denied");
+    assert_eq!(get.num_calls(), 1);
+    assert!(events(&progress).contains(&"   up 3 days".to_string()));
+}

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 /// The default limit on the command's run time (AWS-RunShellScript's executionTimeout).
 pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
-/// Time for delivery on top of the run time before opsdeck stops waiting.
-const DELIVERY_GRACE: Duration = Duration::from_secs(30);
+/// Time for delivery (SendCommand's own delivery timeout is 30 s) and for the agent to report
+/// an execution timeout, on top of the run time, before opsdeck stops waiting.
+const DELIVERY_GRACE: Duration = Duration::from_secs(45);
 /// Output lines shown per instance and stream (the API itself returns at most 24,000 chars).
 const MAX_LINES: usize = 40;
 
@@ -80,7 +81,7 @@ pub async fn execute(
     let started = Instant::now();
     let deadline = Duration::from_secs(timeout_secs) + DELIVERY_GRACE;
     let mut results: BTreeMap<String, CommandInvocation> = BTreeMap::new();
-    let mut last_error: Option<AwsError> = None;
+    let mut last_error: Option<AwsError>;
     // One ListCommandInvocations per poll for the statuses, then GetCommandInvocation once per
     // instance as it finishes, for its exit code and output. Where the listing is not
     // supported (the sandbox emulator), each unfinished instance is asked directly.
@@ -100,14 +101,19 @@ pub async fn execute(
                             .any(|(i, status)| i == *id && is_final(status))
                     })
                     .collect(),
-                Err(e) if e.kind == AwsErrorKind::NotSupported => {
+                // Not there (the sandbox), or not allowed (a policy with
+                // GetCommandInvocation only): ask each instance from now on.
+                Err(e)
+                    if matches!(
+                        e.kind,
+                        AwsErrorKind::NotSupported | AwsErrorKind::AccessDenied
+                    ) =>
+                {
                     listing = false;
                     pending
                 }
-                Err(e) => {
-                    last_error = Some(e);
-                    vec![]
-                }
+                // Anything else (throttling, a timeout): ask each instance this round.
+                Err(_) => pending,
             }
         } else {
             pending
@@ -118,6 +124,8 @@ pub async fn execute(
                 .map(|id| aws::ssm::command_invocation(clients, &command_id, id)),
         )
         .await;
+        // Only the latest error matters for the verdict: one that went away is not news.
+        last_error = None;
         for (id, result) in to_get.into_iter().zip(polled) {
             match result {
                 Ok(Some(inv)) => {

@@ -59,13 +59,25 @@ pub async fn prepare_audited(
     stack: &str,
     request: &SessionRequest,
 ) -> Result<Prepared, PrepareError> {
-    let result = prepare(clients, request).await;
+    let mut result = prepare(clients, request).await;
     let said = match &result {
         Ok(p) => Ok(p.session_id.as_str()),
         Err(e) => Err(e.to_string()),
     };
     if let Err(e) = auditor.record_session(clients, stack, request, said).await {
         tracing::error!("audit log not written: {e:#}");
+        // Said where the user looks, with the session's other news: the trail has a gap.
+        let warning = format!("AUDIT LOG NOT WRITTEN: {e:#}");
+        match &mut result {
+            Ok(p) => {
+                p.advice = Some(match p.advice.take() {
+                    Some(a) => format!("{a}; {warning}"),
+                    None => warning,
+                })
+            }
+            Err(PrepareError::Aws(e)) => e.message += &format!(" ({warning})"),
+            Err(PrepareError::Plugin(_)) => {}
+        }
     }
     result
 }

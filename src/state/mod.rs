@@ -284,6 +284,8 @@ pub struct State {
     pub tunnels: Tunnels,
     /// A shell session is being started (StartSession in flight).
     pub shell_starting: bool,
+    /// The shell being started was cancelled: its session is ended once it opens.
+    pub shell_cancelled: bool,
 }
 
 impl State {
@@ -316,6 +318,7 @@ impl State {
             reviewing: false,
             tunnels: Tunnels::default(),
             shell_starting: false,
+            shell_cancelled: false,
         }
     }
 
@@ -335,6 +338,7 @@ impl State {
             // and a shell being started still hands the terminal over.
             tunnels: self.tunnels.clone(),
             shell_starting: self.shell_starting,
+            shell_cancelled: self.shell_cancelled,
             ..fresh
         };
     }

@@ -6,6 +6,12 @@ use crate::state::{Overlay, State};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    // While a shell session is being started, keys are typed ahead for the remote shell: none
+    // may act on the console (a "-" then "y" would scale the group down).
+    if state.shell_starting {
+        let action = state.keymap.lookup(&state.key_contexts(), &key);
+        return super::sessions::key_while_starting(state, action);
+    }
     let plain_char = matches!(key.code, KeyCode::Char(_))
         && !key
             .modifiers

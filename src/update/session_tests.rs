@@ -245,3 +245,66 @@ fn run_confirms_the_command_on_exactly_the_in_service_instances() {
     assert!(run_command_line(&mut s, "run   ").is_empty());
     assert!(s.flash.as_ref().unwrap().text.contains("no command given"));
 }
+
+#[test]
+fn keys_typed_while_a_shell_starts_do_not_act_and_esc_cancels_it() {
+    let mut s = on_capacity(group(1, 2, 4, 2));
+    update(&mut s, key('S'));
+    // Typed ahead for the remote shell: "-" then "y" must not scale the group down.
+    assert!(update(&mut s, key('-')).is_empty());
+    assert!(update(&mut s, key('y')).is_empty());
+    assert_eq!(s.overlay, Overlay::None, "no confirmation opened");
+    assert!(s.flash.as_ref().unwrap().text.contains("not acted on"));
+    // Esc cancels: the session AWS opens meanwhile is ended, not handed over.
+    assert!(update(&mut s, code(KeyCode::Esc)).is_empty());
+    assert!(!s.shell_starting);
+    assert_eq!(
+        update(&mut s, Msg::ShellReady(Ok(Box::new(prepared())))),
+        vec![Cmd::TerminateSession("s-1".into())]
+    );
+    // Back to normal: keys act again, and the next shell is handed over.
+    update(&mut s, key('S'));
+    assert!(matches!(
+        &update(&mut s, Msg::ShellReady(Ok(Box::new(prepared()))))[..],
+        [Cmd::HandOver(_)]
+    ));
+}
+
+#[test]
+fn quit_still_quits_while_a_shell_starts_and_a_late_failure_does_not_cover_a_confirmation() {
+    let mut s = on_capacity(group(1, 2, 4, 2));
+    update(&mut s, key('S'));
+    assert_eq!(update(&mut s, key('q')), vec![Cmd::Quit]);
+
+    let mut s = on_capacity(group(1, 2, 4, 2));
+    update(&mut s, key('S'));
+    update(&mut s, Msg::ShellReady(Err("StartSession failed".into())));
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, key('+'));
+    assert!(matches!(s.overlay, Overlay::Confirm(_)));
+    // A tunnel failing now must not replace the confirmation the user is reading.
+    s.tunnels.push(crate::state::TunnelRow {
+        id: 7,
+        db: "ha-web-db".into(),
+        engine: "postgres".into(),
+        host: "db.example".into(),
+        remote_port: 5432,
+        via: "i-0".into(),
+        local_port: Some(5432),
+        session_id: None,
+        opened_at: s.now,
+        status: TunnelStatus::Starting,
+        connections: 0,
+    });
+    update(
+        &mut s,
+        Msg::Tunnel {
+            id: 7,
+            update: TunnelUpdate::Event(Event::Closed {
+                reason: "StartSession failed".into(),
+                ok: false,
+            }),
+        },
+    );
+    assert!(matches!(s.overlay, Overlay::Confirm(_)), "{:?}", s.overlay);
+}

@@ -71,20 +71,56 @@ fn shell(state: &mut State) -> Vec<Cmd> {
     }]
 }
 
+/// A key while a shell session is being started: quit still quits, close (esc) cancels the
+/// shell, anything else is not acted on (it was typed ahead for the remote shell).
+pub(super) fn key_while_starting(state: &mut State, action: Option<Action>) -> Vec<Cmd> {
+    match action {
+        Some(Action::Quit) => super::on_action(state, Action::Quit),
+        Some(Action::Close) => {
+            state.shell_starting = false;
+            state.shell_cancelled = true;
+            flash(
+                state,
+                "shell cancelled: its session is ended as soon as AWS has opened it",
+                false,
+            );
+            vec![]
+        }
+        _ => {
+            let contexts = state.key_contexts();
+            let esc = state.keymap.key_in(&contexts, Action::Close);
+            let esc = esc.unwrap_or_default();
+            let text =
+                format!("starting a session: keys are not acted on meanwhile ({esc} cancels)");
+            flash(state, text, false);
+            vec![]
+        }
+    }
+}
+
 pub(super) fn shell_ready(
     state: &mut State,
     result: Result<Box<crate::ssm::Prepared>, String>,
 ) -> Vec<Cmd> {
     state.shell_starting = false;
+    if std::mem::take(&mut state.shell_cancelled) {
+        return match result {
+            Ok(prepared) => vec![Cmd::TerminateSession(prepared.session_id)],
+            Err(_) => vec![],
+        };
+    }
     match result {
         Ok(prepared) => vec![Cmd::HandOver(prepared)],
         Err(e) => {
             flash(state, format!("no session: {e}"), true);
-            // The fix (an install link, the instance profile) is longer than the bottom line.
-            state.overlay = Overlay::Message {
-                title: "No session".into(),
-                text: e,
-            };
+            // The fix (an install link, the instance profile) is longer than the bottom line;
+            // shown unless the user has moved on to something else.
+            if matches!(state.overlay, Overlay::None | Overlay::Tunnels) {
+                state.overlay = Overlay::Message {
+                    title: "No session".into(),
+                    text: e,
+                };
+            }
             vec![]
         }
     }
