@@ -63,6 +63,37 @@ fn hang_up_or_terminate() -> CancellationToken {
     cancelled_by_signals(false)
 }
 
+/// Checks the plugin, starts the session (audited) and says what the user should know; `Err`
+/// is the exit code after a message. The token returned is cancelled by Ctrl-C, SIGTERM or
+/// SIGHUP; one that arrives while StartSession is in flight ends the new session at once.
+async fn open_session(
+    ctx: &Context,
+    request: &crate::domain::SessionRequest,
+    failed: &str,
+) -> Result<(ssm::Prepared, CancellationToken), u8> {
+    let interrupted = cancelled_by_signals(true);
+    let prepared = match ssm::prepare_audited(&ctx.clients, &ctx.auditor, &ctx.stack, request).await
+    {
+        Ok(p) => p,
+        Err(e) => {
+            warn!("opsdeck: {failed} on {}: {e}", request.target);
+            return Err(exit::FAILED);
+        }
+    };
+    if interrupted.is_cancelled() {
+        let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
+        warn!(
+            "opsdeck: interrupted; session {} terminated",
+            prepared.session_id
+        );
+        return Err(130);
+    }
+    if let Some(advice) = &prepared.advice {
+        warn!("opsdeck: {advice}");
+    }
+    Ok((prepared, interrupted))
+}
+
 fn refuse_read_only(ctx: &Context) -> Option<u8> {
     ctx.clients.read_only.then(|| {
         warn!("opsdeck: {}", ssm::READ_ONLY_REFUSAL);
@@ -103,27 +134,10 @@ pub async fn ssm_command(ctx: &Context, args: &SsmArgs) -> Result<u8> {
             })?
         }
     };
-    let interrupted = cancelled_by_signals(true);
-    let request = shell::request(&instance);
-    let prepared =
-        match ssm::prepare_audited(&ctx.clients, &ctx.auditor, &ctx.stack, &request).await {
-            Ok(p) => p,
-            Err(e) => {
-                warn!("opsdeck: no session opened on {instance}: {e}");
-                return Ok(exit::FAILED);
-            }
-        };
-    if interrupted.is_cancelled() {
-        let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
-        warn!(
-            "opsdeck: interrupted; session {} terminated",
-            prepared.session_id
-        );
-        return Ok(130);
-    }
-    if let Some(advice) = &prepared.advice {
-        warn!("opsdeck: {advice}");
-    }
+    let prepared = match open_session(ctx, &shell::request(&instance), "no session opened").await {
+        Ok((prepared, _)) => prepared,
+        Err(code) => return Ok(code),
+    };
     warn!(
         "opsdeck: session {} on {instance} (Ctrl-C, Ctrl-\\ and Ctrl-Z go to the remote shell; `exit` ends it)",
         prepared.session_id
@@ -203,27 +217,10 @@ pub async fn tunnel_command(ctx: &Context, args: &TunnelArgs) -> Result<u8> {
     )
     .await?;
     // Ctrl-C (or SIGTERM, SIGHUP) closes the tunnel, also while it is being opened.
-    let close = cancelled_by_signals(true);
-    let request = spec.request();
-    let prepared =
-        match ssm::prepare_audited(&ctx.clients, &ctx.auditor, &ctx.stack, &request).await {
-            Ok(p) => p,
-            Err(e) => {
-                warn!("opsdeck: no tunnel opened: {e}");
-                return Ok(exit::FAILED);
-            }
-        };
-    if close.is_cancelled() {
-        let _ = ssm::terminate(&ctx.clients, &prepared.session_id).await;
-        warn!(
-            "opsdeck: interrupted; session {} terminated",
-            prepared.session_id
-        );
-        return Ok(130);
-    }
-    if let Some(advice) = &prepared.advice {
-        warn!("opsdeck: {advice}");
-    }
+    let (prepared, close) = match open_session(ctx, &spec.request(), "no tunnel opened").await {
+        Ok(opened) => opened,
+        Err(code) => return Ok(code),
+    };
     say!(
         "Tunnel {} (session {}). Ctrl-C closes it.",
         spec.describe(),

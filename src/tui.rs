@@ -273,10 +273,13 @@ pub async fn run_in_foreground(
     drop(ignored);
     restore_startup_settings();
     {
-        use std::io::Write;
+        use std::io::{IsTerminal, Write};
+        // Only to a terminal: in a pipe or a log they would be noise.
         let mut out = stdout();
-        let _ = out.write_all(RESET_MODES.as_bytes());
-        let _ = out.flush();
+        if out.is_terminal() {
+            let _ = out.write_all(RESET_MODES.as_bytes());
+            let _ = out.flush();
+        }
     }
     status
 }
