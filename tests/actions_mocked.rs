@@ -5,6 +5,8 @@
 //! targets go initial → healthy, a stack update that fails and rolls back, throttling. So each
 //! test gives the real code path the sequence of answers AWS documents for that situation and
 //! checks the verdict and the progress it reports. Any call a test did not mock panics.
+mod common;
+
 use aws_sdk_autoscaling::operation::describe_auto_scaling_groups::DescribeAutoScalingGroupsOutput;
 use aws_sdk_autoscaling::operation::describe_scaling_activities::DescribeScalingActivitiesOutput;
 use aws_sdk_autoscaling::operation::update_auto_scaling_group::UpdateAutoScalingGroupOutput;
@@ -21,13 +23,13 @@ use aws_sdk_rds::operation::describe_events::DescribeEventsOutput;
 use aws_sdk_rds::operation::describe_pending_maintenance_actions::DescribePendingMaintenanceActionsOutput;
 use aws_sdk_rds::operation::failover_db_cluster::FailoverDbClusterOutput;
 use aws_sdk_rds::operation::reboot_db_instance::RebootDbInstanceOutput;
-use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_mocks::{Rule, mock};
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::retry::RetryConfig;
 use chrono::{DateTime, TimeZone, Utc};
+use common::mocks::base_clients;
 use opsdeck::aws::error::AwsErrorKind;
-use opsdeck::aws::{AwsError, ClientOptions, Clients};
+use opsdeck::aws::{AwsError, Clients};
 use opsdeck::ops::run::{RunOptions, execute};
 use opsdeck::ops::{Operation, Progress, Verdict};
 use std::collections::BTreeMap;
@@ -37,42 +39,6 @@ const STACK: &str = "ha-web";
 const LB_ARN: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/ha-web-alb/50dc6c495c0c9188";
 const TG_ARN: &str =
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ha-web-tg/73e2d6bc24d8a067";
-
-/// Real clients pointed at a closed port: any call a test did not mock fails loudly.
-async fn base_clients() -> Clients {
-    Clients::new(&ClientOptions {
-        endpoint_url: Some("http://127.0.0.1:9".into()),
-        region: Some("us-east-1".into()),
-        static_credentials: Some(("testing".into(), "testing".into())),
-        operation_timeout: Duration::from_secs(5),
-        ..Default::default()
-    })
-    .await
-}
-
-/// The same client with its responses taken from `rules` (the first matching rule that is not
-/// exhausted answers), fast retry backoff, and a panic for any request no rule matches.
-macro_rules! mocked {
-    ($client:expr, $krate:ident, $rules:expr) => {{
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in $rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        $krate::Client::from_conf(
-            $client
-                .config()
-                .to_builder()
-                .http_client(create_mock_http_client())
-                .interceptor(interceptor)
-                .retry_config(
-                    RetryConfig::standard()
-                        .with_max_attempts(3)
-                        .with_initial_backoff(Duration::from_millis(1)),
-                )
-                .build(),
-        )
-    }};
-}
 
 /// The error document of the query protocol (Auto Scaling, RDS, ELB, CloudFormation).
 fn query_throttling() -> HttpResponse {

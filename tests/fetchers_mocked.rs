@@ -2,54 +2,21 @@
 //! pagination at sizes moto makes impractical) and errors moto cannot produce (throttling).
 //! Every mocked client keeps the real client's configuration (signing, endpoint, retries)
 //! except its HTTP client, and fast retry backoff so throttling tests take milliseconds.
+mod common;
+
 use aws_sdk_cloudwatch::types::{MetricAlarm, MetricDataResult, ScanBy, StateValue, Statistic};
-use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+use aws_smithy_mocks::{Rule, mock};
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::retry::RetryConfig;
 use chrono::{TimeZone, Utc};
+use common::mocks::base_clients;
 use opsdeck::aws::error::AwsErrorKind;
-use opsdeck::aws::{self, ClientOptions, Clients};
+use opsdeck::aws::{self, Clients};
 use opsdeck::domain::{Alarm, StackResources};
 use opsdeck::fetch;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Real clients pointed at a closed port: any call a test did not mock fails loudly.
-async fn base_clients() -> Clients {
-    Clients::new(&ClientOptions {
-        endpoint_url: Some("http://127.0.0.1:9".into()),
-        region: Some("us-east-1".into()),
-        static_credentials: Some(("testing".into(), "testing".into())),
-        operation_timeout: Duration::from_secs(5),
-        ..Default::default()
-    })
-    .await
-}
-
-/// The same client with its responses taken from `rules` (any order, reusable).
-macro_rules! mocked {
-    ($client:expr, $krate:ident, $rules:expr) => {{
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in $rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        $krate::Client::from_conf(
-            $client
-                .config()
-                .to_builder()
-                .http_client(create_mock_http_client())
-                .interceptor(interceptor)
-                .retry_config(
-                    RetryConfig::standard()
-                        .with_max_attempts(3)
-                        .with_initial_backoff(Duration::from_millis(1)),
-                )
-                .build(),
-        )
-    }};
-}
 
 /// The error document of the query protocol (CloudWatch, Auto Scaling, RDS, ELB, CFN).
 fn query_throttling() -> HttpResponse {

@@ -1,6 +1,8 @@
 //! Shared helpers for tests that run the real `opsdeck` binary against the sandbox emulator.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod mocks;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
