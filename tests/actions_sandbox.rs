@@ -7,7 +7,7 @@
 //! Each test has its own `TestHome` with its own background sandbox, so they run in parallel.
 mod common;
 
-use common::{TestHome, clients_for};
+use common::{TestHome, clients_for, deployed_home, endpoint};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use opsdeck::action::Action;
 use opsdeck::app::{ConsoleOptions, Core};
@@ -32,25 +32,6 @@ const STACK: &str = "ha-web";
 // ---------------------------------------------------------------------------------------------
 // Helpers: homes, headless runs, status read-back
 // ---------------------------------------------------------------------------------------------
-
-/// A home with its own background sandbox and the bundled stack deployed with the sandbox
-/// preset (min 2, desired 2, max 6; alarms and metrics seeded).
-fn deployed_home() -> TestHome {
-    let mut home = TestHome::new();
-    home.sandbox_up();
-    home.deploy_sandbox_stack();
-    home
-}
-
-/// The endpoint of the home's background sandbox, from the record `sandbox up` wrote.
-fn endpoint(home: &TestHome) -> String {
-    let path = home.state_dir().join("opsdeck").join("sandbox.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{} not readable: {e}", path.display()));
-    let record: opsdeck::sandbox::SandboxRecord =
-        serde_json::from_str(&text).expect("sandbox.json is a sandbox record");
-    opsdeck::sandbox::server::endpoint(record.port)
-}
 
 /// What one headless run did.
 struct Run {

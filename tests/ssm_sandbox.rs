@@ -8,7 +8,7 @@
 //! instances it targeted. Each test has its own `TestHome` and sandbox, so they run in parallel.
 mod common;
 
-use common::{TestHome, clients_for};
+use common::{TestHome, clients_for, deployed_home, endpoint};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use opsdeck::action::Action;
 use opsdeck::app::{ConsoleOptions, Core};
@@ -31,20 +31,6 @@ use std::time::{Duration, Instant};
 
 const STACK: &str = "ha-web";
 const FAKE: &str = "i-00000000000000000";
-
-fn deployed_home() -> TestHome {
-    let mut home = TestHome::new();
-    home.sandbox_up();
-    home.deploy_sandbox_stack();
-    home
-}
-
-fn endpoint(home: &TestHome) -> String {
-    let text = std::fs::read_to_string(home.state_dir().join("opsdeck/sandbox.json"))
-        .expect("sandbox up wrote its record");
-    let record: opsdeck::sandbox::SandboxRecord = serde_json::from_str(&text).unwrap();
-    opsdeck::sandbox::server::endpoint(record.port)
-}
 
 /// `opsdeck ARGS`: (exit code, stdout, stderr).
 fn opsdeck(home: &TestHome, args: &[&str]) -> (i32, String, String) {

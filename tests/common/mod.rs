@@ -126,3 +126,22 @@ pub async fn clients_for(
     })
     .await
 }
+
+/// A home with its own background sandbox and the bundled stack deployed with the sandbox
+/// preset (min 2, desired 2, max 6; alarms and metrics seeded).
+pub fn deployed_home() -> TestHome {
+    let mut home = TestHome::new();
+    home.sandbox_up();
+    home.deploy_sandbox_stack();
+    home
+}
+
+/// The endpoint of the home's background sandbox, from the record `sandbox up` wrote.
+pub fn endpoint(home: &TestHome) -> String {
+    let path = home.state_dir().join("opsdeck").join("sandbox.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} not readable: {e}", path.display()));
+    let record: opsdeck::sandbox::SandboxRecord =
+        serde_json::from_str(&text).expect("the sandbox record is JSON");
+    opsdeck::sandbox::server::endpoint(record.port)
+}
