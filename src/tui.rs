@@ -221,9 +221,6 @@ fn consume_escape_sequence() {
 /// reset; a terminal ignores what it does not know.
 const RESET_MODES: &str = "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l\x1b[?1l\x1b>\x1b[<u\x1b7\x1b[r\x1b8\x1b[0m\x1b[?25h\x1b[?1047l";
 
-/// The signals a user types at a terminal (Ctrl-C, Ctrl-\, Ctrl-Z).
-const TYPED_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP];
-
 /// Runs `cmd` in the foreground with the terminal inherited and waits for it. While it runs,
 /// the signals typed at the terminal reach only the child: opsdeck ignores them, and the
 /// child starts with their default handling (an ignored signal would be inherited through
@@ -236,17 +233,8 @@ pub async fn run_in_foreground(
     cmd.stdin(std::process::Stdio::inherit())
         .stdout(std::process::Stdio::inherit())
         .stderr(std::process::Stdio::inherit());
-    // SAFETY: the closure runs in the forked child before exec and calls only signal(2),
-    // which is async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            for sig in TYPED_SIGNALS {
-                libc::signal(sig, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
-    let ignored = IgnoredSignals::ignore(&TYPED_SIGNALS);
+    crate::child::default_typed_signals(&mut cmd);
+    let ignored = IgnoredSignals::ignore(&crate::child::TYPED_SIGNALS);
     let status = match cmd.spawn() {
         Ok(mut child) => {
             tokio::select! {
@@ -254,17 +242,7 @@ pub async fn run_in_foreground(
                 _ = stop.cancelled() => {
                     // opsdeck is told to end (SIGTERM, or the terminal hung up): so is the
                     // session's plugin, with a kill if it does not go within 3 s.
-                    if let Some(pid) = child.id() {
-                        // SAFETY: kill(2) on our own unreaped child.
-                        unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM); }
-                    }
-                    match tokio::time::timeout(std::time::Duration::from_secs(3), child.wait()).await {
-                        Ok(status) => status,
-                        Err(_) => {
-                            let _ = child.kill().await;
-                            child.wait().await
-                        }
-                    }
+                    crate::child::end(&mut child, libc::SIGTERM, std::time::Duration::from_secs(3)).await
                 }
             }
         }
@@ -291,7 +269,7 @@ impl IgnoredSignals {
     /// Ctrl-C, Ctrl-\ and Ctrl-Z ignored until the guard is dropped: while opsdeck closes
     /// its sessions at exit, a Ctrl-C must not kill it half-way.
     pub fn typed() -> IgnoredSignals {
-        IgnoredSignals::ignore(&TYPED_SIGNALS)
+        IgnoredSignals::ignore(&crate::child::TYPED_SIGNALS)
     }
 
     fn ignore(signals: &[libc::c_int]) -> IgnoredSignals {

@@ -307,9 +307,11 @@ pub struct CommandInvocation {
 impl CommandInvocation {
     /// Whether the status will not change any more.
     pub fn is_finished(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            "Success" | "Cancelled" | "TimedOut" | "Failed"
-        )
+        CommandInvocation::is_final(&self.status)
+    }
+
+    /// Whether an invocation status (as ListCommandInvocations also reports it) is final.
+    pub fn is_final(status: &str) -> bool {
+        matches!(status, "Success" | "Cancelled" | "TimedOut" | "Failed")
     }
 }

@@ -98,7 +98,7 @@ pub async fn execute(
                     .filter(|id| {
                         statuses
                             .iter()
-                            .any(|(i, status)| i == *id && is_final(status))
+                            .any(|(i, status)| i == *id && CommandInvocation::is_final(status))
                     })
                     .collect(),
                 // Not there (the sandbox), or not allowed (a policy with
@@ -159,11 +159,6 @@ pub async fn execute(
         last_error,
         deadline,
     ))
-}
-
-/// Whether an invocation status will not change any more.
-fn is_final(status: &str) -> bool {
-    matches!(status, "Success" | "Cancelled" | "TimedOut" | "Failed")
 }
 
 /// One instance's outcome, then its output (bounded).

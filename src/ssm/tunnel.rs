@@ -141,18 +141,15 @@ pub async fn run(
         // console hands over) never reaches a background tunnel; only opsdeck closes it.
         .process_group(0)
         .kill_on_drop(true);
-    // SAFETY: signal(2) and prctl(2) are async-signal-safe; this runs in the forked child.
+    // Closing relies on SIGINT, whatever opsdeck ignores at the moment (a shell session in
+    // the foreground ignores it).
+    crate::child::default_typed_signals(&mut cmd);
+    // If opsdeck itself is killed (no chance to close), the kernel ends the plugin too: no
+    // orphan keeps a port open. (The parent here is the runtime's worker thread, which lives
+    // as long as opsdeck.) SAFETY: prctl(2) is async-signal-safe; it runs in the forked child.
+    #[cfg(target_os = "linux")]
     unsafe {
         cmd.pre_exec(|| {
-            // Default handling of SIGINT whatever opsdeck ignores at the moment (a shell
-            // session in the foreground ignores it): closing relies on SIGINT.
-            for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP] {
-                libc::signal(sig, libc::SIG_DFL);
-            }
-            // If opsdeck itself is killed (no chance to close), the kernel ends the plugin
-            // too: no orphan keeps a port open. (The parent here is the runtime's worker
-            // thread, which lives as long as opsdeck.)
-            #[cfg(target_os = "linux")]
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
             Ok(())
         });
@@ -179,7 +176,8 @@ pub async fn run(
             status = child.wait() => { closed_by_us = false; break status; }
             _ = close.cancelled() => {
                 closed_by_us = true;
-                break interrupt(&mut child).await;
+                // SIGINT, as Ctrl-C would: the plugin then ends its session.
+                break crate::child::end(&mut child, libc::SIGINT, CLOSE_GRACE).await;
             }
         }
     };
@@ -263,23 +261,6 @@ async fn next_line<R: tokio::io::AsyncBufRead + Unpin>(
     match next_line_or_end(lines).await {
         Some(line) => Some(line),
         None => std::future::pending().await,
-    }
-}
-
-/// SIGINT, as Ctrl-C would (the plugin then ends its session); killed if it lingers.
-async fn interrupt(child: &mut tokio::process::Child) -> std::io::Result<std::process::ExitStatus> {
-    if let Some(pid) = child.id() {
-        // SAFETY: kill(2) on our own child's pid, which cannot have been reaped yet (we hold it).
-        unsafe {
-            libc::kill(pid as libc::pid_t, libc::SIGINT);
-        }
-    }
-    match tokio::time::timeout(CLOSE_GRACE, child.wait()).await {
-        Ok(status) => status,
-        Err(_) => {
-            let _ = child.kill().await;
-            child.wait().await
-        }
     }
 }
 
