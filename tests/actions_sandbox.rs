@@ -7,24 +7,22 @@
 //! Each test has its own `TestHome` with its own background sandbox, so they run in parallel.
 mod common;
 
-use common::{TestHome, clients_for, deployed_home, endpoint};
+use common::{TestHome, clients_for, console_options, deployed_home, endpoint};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use opsdeck::action::Action;
-use opsdeck::app::{ConsoleOptions, Core};
+use opsdeck::app::Core;
 use opsdeck::audit::{Auditor, Outcome, Record};
 use opsdeck::aws::Clients;
 use opsdeck::aws::error::AwsErrorKind;
 use opsdeck::aws::request_log::RequestLog;
 use opsdeck::domain::AutoScalingGroup;
-use opsdeck::keymap::Keymap;
 use opsdeck::msg::Msg;
 use opsdeck::ops::run::RunOptions;
 use opsdeck::ops::{InstanceAction, Operation, Progress};
-use opsdeck::state::{Intervals, Overlay};
+use opsdeck::state::Overlay;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const STACK: &str = "ha-web";
@@ -167,20 +165,6 @@ fn audit_after_create(home: &TestHome) -> Vec<Value> {
 // ---------------------------------------------------------------------------------------------
 // Helpers: the console core and in-process clients
 // ---------------------------------------------------------------------------------------------
-
-fn console_options(audit: &Path) -> ConsoleOptions {
-    ConsoleOptions {
-        stack: STACK.into(),
-        target_label: "test".into(),
-        keymap: Arc::new(Keymap::builtin()),
-        intervals: Intervals::default(),
-        poll_timeout: Duration::from_secs(20),
-        color: true,
-        read_only: false,
-        auditor: Auditor::new(audit.to_path_buf()),
-        sandbox: true,
-    }
-}
 
 /// Applies messages from the core's own sources (pollers, actions) until `done`.
 async fn run_until(core: &mut Core, what: &str, timeout: Duration, done: impl Fn(&Core) -> bool) {

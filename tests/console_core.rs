@@ -1,14 +1,14 @@
 //! The console's core loop (state, update, effects and pollers) driven without a terminal
 //! against the sandbox emulator, through the real SDK, until every panel is populated.
+mod common;
+
 use opsdeck::app::{ConsoleOptions, Core};
 use opsdeck::aws::request_log::RequestLog;
 use opsdeck::aws::{ClientOptions, Clients};
-use opsdeck::keymap::Keymap;
 use opsdeck::msg::Msg;
 use opsdeck::sandbox::Sandbox;
-use opsdeck::state::{Intervals, PanelId};
+use opsdeck::state::PanelId;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn deploy(endpoint: &str) {
@@ -36,19 +36,7 @@ fn deploy(endpoint: &str) {
 }
 
 fn options() -> ConsoleOptions {
-    ConsoleOptions {
-        stack: "ha-web".into(),
-        target_label: "test".into(),
-        keymap: Arc::new(Keymap::builtin()),
-        intervals: Intervals::default(),
-        poll_timeout: Duration::from_secs(20),
-        color: true,
-        read_only: false,
-        auditor: opsdeck::audit::Auditor::new(
-            std::env::temp_dir().join("opsdeck-console-core-audit.jsonl"),
-        ),
-        sandbox: true,
-    }
+    common::console_options(&std::env::temp_dir().join("opsdeck-console-core-audit.jsonl"))
 }
 
 async fn run_until(core: &mut Core, timeout: Duration, done: impl Fn(&Core) -> bool) {

@@ -8,25 +8,23 @@
 //! instances it targeted. Each test has its own `TestHome` and sandbox, so they run in parallel.
 mod common;
 
-use common::{TestHome, clients_for, deployed_home, endpoint};
+use common::{TestHome, clients_for, console_options, deployed_home, endpoint};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use opsdeck::action::Action;
-use opsdeck::app::{ConsoleOptions, Core};
-use opsdeck::audit::{Auditor, Outcome};
+use opsdeck::app::Core;
+use opsdeck::audit::Outcome;
 use opsdeck::aws::AwsError;
 use opsdeck::aws::error::AwsErrorKind;
 use opsdeck::aws::guard::is_read_operation;
 use opsdeck::aws::request_log::RequestLog;
 use opsdeck::aws::{self, Clients};
 use opsdeck::domain::AutoScalingGroup;
-use opsdeck::keymap::Keymap;
 use opsdeck::msg::Msg;
 use opsdeck::ops::run::{RunOptions, Sink};
 use opsdeck::ops::{Operation, Progress, Verdict};
-use opsdeck::state::{Intervals, Overlay};
+use opsdeck::state::Overlay;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const STACK: &str = "ha-web";
@@ -282,17 +280,7 @@ fn console_run_confirms_the_in_service_instances_and_follows_only_them() {
 
         let log = RequestLog::default();
         let clients = clients_for(&endpoint, Some(log.clone()), false).await;
-        let options = ConsoleOptions {
-            stack: STACK.into(),
-            target_label: "test".into(),
-            keymap: Arc::new(Keymap::builtin()),
-            intervals: Intervals::default(),
-            poll_timeout: Duration::from_secs(20),
-            color: true,
-            read_only: false,
-            auditor: Auditor::new(audit.clone()),
-            sandbox: true,
-        };
+        let options = console_options(&audit);
         let mut core = Core::start(clients, &options);
         let loaded = |c: &Core| c.state.capacity.data.is_some();
         run_until(&mut core, "capacity", Duration::from_secs(30), loaded).await;

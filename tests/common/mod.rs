@@ -145,3 +145,19 @@ pub fn endpoint(home: &TestHome) -> String {
         serde_json::from_str(&text).expect("the sandbox record is JSON");
     opsdeck::sandbox::server::endpoint(record.port)
 }
+
+/// Console options for driving `Core` in tests: the default keymap and intervals, the
+/// sandbox's stack, audited to `audit`.
+pub fn console_options(audit: &Path) -> opsdeck::app::ConsoleOptions {
+    opsdeck::app::ConsoleOptions {
+        stack: "ha-web".into(),
+        target_label: "test".into(),
+        keymap: std::sync::Arc::new(opsdeck::keymap::Keymap::builtin()),
+        intervals: opsdeck::state::Intervals::default(),
+        poll_timeout: std::time::Duration::from_secs(20),
+        color: true,
+        read_only: false,
+        auditor: opsdeck::audit::Auditor::new(audit.to_path_buf()),
+        sandbox: true,
+    }
+}
