@@ -239,6 +239,9 @@ pub struct ResourceChange {
 mod panels;
 pub use panels::*;
 
+#[cfg(test)]
+pub(crate) mod fixtures;
+
 /// What to ask StartSession for: a shell (no document) or a document such as port forwarding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SessionRequest {

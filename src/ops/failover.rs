@@ -182,19 +182,8 @@ mod tests {
 
     fn db(id: &str, status: &str, multi_az: bool, cluster: Option<&str>) -> Database {
         Database {
-            identifier: id.into(),
-            status: status.into(),
-            engine: "postgres".into(),
-            engine_version: None,
-            class: None,
-            multi_az,
-            az: Some("us-east-1a".into()),
-            secondary_az: Some("us-east-1b".into()),
-            endpoint: None,
-            port: None,
-            storage_gb: None,
             cluster: cluster.map(str::to_string),
-            deletion_protection: false,
+            ..crate::domain::fixtures::database(id, status, multi_az)
         }
     }
 

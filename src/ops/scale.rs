@@ -238,28 +238,15 @@ pub fn instance_action_seen(action: super::InstanceAction, lifecycle: Option<&st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AsgInstance, Target};
+    use crate::domain::{Target, fixtures};
 
     fn group(min: i32, desired: i32, max: i32, lifecycles: &[&str]) -> AutoScalingGroup {
-        AutoScalingGroup {
-            name: "web-asg".into(),
-            min,
-            desired,
-            max,
-            azs: vec![],
-            instances: lifecycles
-                .iter()
-                .enumerate()
-                .map(|(i, l)| AsgInstance {
-                    id: format!("i-{i}"),
-                    az: "us-east-1a".into(),
-                    lifecycle: l.to_string(),
-                    health: "Healthy".into(),
-                    instance_type: None,
-                    launch_template_version: None,
-                })
-                .collect(),
-        }
+        let instances = lifecycles
+            .iter()
+            .enumerate()
+            .map(|(i, l)| fixtures::instance(&format!("i-{i}"), l, "Healthy"))
+            .collect();
+        fixtures::group(min, desired, max, instances)
     }
 
     fn req(desired: Option<i32>, min: Option<i32>, max: Option<i32>) -> ScaleRequest {

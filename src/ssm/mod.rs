@@ -146,28 +146,18 @@ mod tests {
 
     #[test]
     fn the_healthy_instance_is_in_service_healthy_and_stable() {
-        use crate::domain::{AsgInstance, AutoScalingGroup};
-        let inst = |id: &str, lifecycle: &str, health: &str| AsgInstance {
-            id: id.into(),
-            az: "us-east-1a".into(),
-            lifecycle: lifecycle.into(),
-            health: health.into(),
-            instance_type: None,
-            launch_template_version: None,
-        };
-        let group = AutoScalingGroup {
-            name: "g".into(),
-            min: 1,
-            desired: 3,
-            max: 4,
-            azs: vec![],
-            instances: vec![
-                inst("i-3", "InService", "Healthy"),
-                inst("i-1", "Standby", "Healthy"),
-                inst("i-2", "InService", "Unhealthy"),
-                inst("i-4", "InService", "Healthy"),
+        use crate::domain::fixtures::{group, instance};
+        let group = group(
+            1,
+            3,
+            4,
+            vec![
+                instance("i-3", "InService", "Healthy"),
+                instance("i-1", "Standby", "Healthy"),
+                instance("i-2", "InService", "Unhealthy"),
+                instance("i-4", "InService", "Healthy"),
             ],
-        };
+        );
         assert_eq!(healthy_instance(&[group]), Some("i-3".into()));
         assert_eq!(healthy_instance(&[]), None);
     }

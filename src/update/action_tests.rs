@@ -3,6 +3,7 @@
 use super::*;
 use crate::audit::Outcome;
 use crate::deploy::DeployPlan;
+use crate::domain::fixtures;
 use crate::domain::*;
 use crate::keymap::Keymap;
 use crate::msg::{Cmd, Msg, PanelData};
@@ -42,23 +43,10 @@ pub(super) fn polled(panel: PanelId, data: PanelData) -> Msg {
 }
 
 pub(super) fn group(min: i32, desired: i32, max: i32, in_service: usize) -> AutoScalingGroup {
-    AutoScalingGroup {
-        name: "web-asg".into(),
-        min,
-        desired,
-        max,
-        azs: vec![],
-        instances: (0..in_service)
-            .map(|i| AsgInstance {
-                id: format!("i-{i}"),
-                az: "us-east-1a".into(),
-                lifecycle: "InService".into(),
-                health: "Healthy".into(),
-                instance_type: None,
-                launch_template_version: None,
-            })
-            .collect(),
-    }
+    let instances = (0..in_service)
+        .map(|i| fixtures::instance(&format!("i-{i}"), "InService", "Healthy"))
+        .collect();
+    fixtures::group(min, desired, max, instances)
 }
 
 /// A console focused on the capacity panel of a group min 1 / desired 2 / max 4.
@@ -80,19 +68,9 @@ pub(super) fn on_capacity(g: AutoScalingGroup) -> State {
 
 pub(super) fn db(multi_az: bool) -> Database {
     Database {
-        identifier: "ha-web-db".into(),
-        status: "available".into(),
         engine: "mysql".into(),
-        engine_version: None,
-        class: None,
-        multi_az,
-        az: Some("us-east-1a".into()),
-        secondary_az: Some("us-east-1b".into()),
-        endpoint: None,
-        port: None,
-        storage_gb: None,
-        cluster: None,
         deletion_protection: true,
+        ..fixtures::database("ha-web-db", "available", multi_az)
     }
 }
 
