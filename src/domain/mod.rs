@@ -243,32 +243,23 @@ pub use panels::*;
 pub(crate) mod fixtures;
 
 /// What to ask StartSession for: a shell (no document) or a document such as port forwarding.
+/// Serialized in the API's own field names: the request document the AWS CLI passes the plugin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct SessionRequest {
     pub target: String,
+    #[serde(rename = "DocumentName", skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<String, Vec<String>>,
     /// Shown in the session history (and CloudTrail) next to who opened it.
     pub reason: String,
 }
 
 impl SessionRequest {
-    /// The request parameters as JSON, in the API's own field names: the plugin's fifth
-    /// argument, the same document the AWS CLI passes.
+    /// The request as JSON: the plugin's fifth argument.
     pub fn to_json(&self) -> String {
-        let mut doc = serde_json::Map::new();
-        doc.insert("Target".into(), self.target.clone().into());
-        if let Some(d) = &self.document {
-            doc.insert("DocumentName".into(), d.clone().into());
-        }
-        if !self.parameters.is_empty() {
-            doc.insert(
-                "Parameters".into(),
-                serde_json::to_value(&self.parameters).unwrap_or_default(),
-            );
-        }
-        doc.insert("Reason".into(), self.reason.clone().into());
-        serde_json::Value::Object(doc).to_string()
+        serde_json::to_string(self).expect("strings and lists of strings always serialize")
     }
 }
 

@@ -48,23 +48,15 @@ fn shell(state: &mut State) -> Vec<Cmd> {
         );
         return vec![];
     };
-    if instance.lifecycle != "InService" {
-        // Not refused: a standby or unhealthy instance is often exactly the one to look at.
-        flash(
-            state,
-            format!(
-                "starting a session on {} ({})…",
-                instance.id, instance.lifecycle
-            ),
-            false,
-        );
+    // Not refused when out of service: a standby or unhealthy instance is often exactly the
+    // one to look at; the message says its state.
+    let state_note = if instance.lifecycle == "InService" {
+        String::new()
     } else {
-        flash(
-            state,
-            format!("starting a session on {}…", instance.id),
-            false,
-        );
-    }
+        format!(" ({})", instance.lifecycle)
+    };
+    let text = format!("starting a session on {}{state_note}…", instance.id);
+    flash(state, text, false);
     state.shell_starting = true;
     vec![Cmd::StartShell {
         instance: instance.id,
